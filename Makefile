@@ -1,0 +1,124 @@
+# iovw / iovbench - the one entry point. `make help` lists the targets.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wpointer-arith -Wvla
+CPPFLAGS += -D_GNU_SOURCE -Ilib/include
+PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+BINDIR   ?= $(PREFIX)/bin
+PKGDIR   ?= $(LIBDIR)/pkgconfig
+B        ?= build
+
+VERSION  := $(shell sed -n 's/^\#define IOVW_VERSION_STRING "\(.*\)"/\1/p' lib/include/iovw.h)
+SOMAJOR  := 0
+
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+BENCH    := $(B)/libbench
+
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+
+.PHONY: all lib test check test-asan test-valgrind bench deps install uninstall \
+        clean help format tests
+
+all: lib $(BENCH)
+
+lib: $(B)/libiovw.a $(B)/libiovw.so
+
+help:
+	@echo "make               build build/libiovw.a, build/libiovw.so, build/libbench"
+	@echo "make test          install missing packages, build and run every test"
+	@echo "make test-asan     the tests under AddressSanitizer + UBSan (build/asan)"
+	@echo "make test-valgrind the tests under valgrind memcheck (reduced scale)"
+	@echo "make bench         the library benchmark (pwritev vs pwrite, append cost)"
+	@echo "make deps          install missing Debian packages (apt-get)"
+	@echo "make install       PREFIX=/usr/local DESTDIR=: library, header, iovw.pc"
+	@echo "make clean         remove build/"
+
+$(B)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+
+$(B)/libiovw.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libiovw.so: $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libiovw.so.$(SOMAJOR) \
+	    -o $@ $^
+
+T_OBJ    := $(B)/tests/t.o $(B)/tests/helpers.o
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ilib $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_%: $(B)/tests/test_%.o $(T_OBJ) $(B)/libiovw.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS)
+
+$(BENCH): harness/libbench.c $(B)/libiovw.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libiovw.a $(LDFLAGS)
+
+tests: $(TESTS) lib
+
+.SECONDARY: $(TESTS:=.o) $(T_OBJ)
+
+deps:
+	@sh scripts/deps.sh
+
+test check: deps
+	@$(MAKE) --no-print-directory tests
+	@sh tests/run.sh $(B)
+
+test-asan: deps
+	@$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g \
+	    -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    IOVW_TEST_SCALE=$${IOVW_TEST_SCALE:-50} sh tests/run.sh build/asan
+
+test-valgrind: deps
+	@$(MAKE) --no-print-directory tests
+	@IOVW_TEST_SCALE=$${IOVW_TEST_SCALE:-5} \
+	    IOVW_TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect --track-fds=no" \
+	    sh tests/run.sh $(B)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH)
+	$(BENCH)
+
+$(B)/iovw.pc: Makefile
+	@mkdir -p $(@D)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	    'Name: iovw' 'Description: scatter-gather serialization writer' \
+	    'Version: $(VERSION)' 'Libs: -L$${libdir} -liovw' \
+	    'Cflags: -I$${includedir}' > $@
+
+install: lib $(B)/iovw.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PKGDIR)
+	install -m 644 $(B)/libiovw.a $(DESTDIR)$(LIBDIR)/libiovw.a
+	install -m 755 $(B)/libiovw.so $(DESTDIR)$(LIBDIR)/libiovw.so.$(VERSION)
+	ln -sf libiovw.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libiovw.so.$(SOMAJOR)
+	ln -sf libiovw.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libiovw.so
+	install -m 644 lib/include/iovw.h $(DESTDIR)$(INCDIR)/iovw.h
+	install -m 644 $(B)/iovw.pc $(DESTDIR)$(PKGDIR)/iovw.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libiovw.a $(DESTDIR)$(LIBDIR)/libiovw.so* \
+	    $(DESTDIR)$(INCDIR)/iovw.h $(DESTDIR)$(PKGDIR)/iovw.pc
+
+format:
+	clang-format -i lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(TESTS:=.d) $(T_OBJ:.o=.d) $(BENCH).d

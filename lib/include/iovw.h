@@ -1,0 +1,284 @@
+/*
+ * iovw.h - libiovw, a scatter-gather serialization writer.
+ *
+ * A serializer is one function that describes a file as a sequence of
+ * pieces: borrowed memory, small copies, zero padding for alignment and
+ * reserved slots that are patched later (headers written last). The same
+ * function runs against a writer in one of three modes:
+ *
+ *   plan     records the pieces as an iovec list; nothing is copied but
+ *            pieces below the coalescing threshold and reserved slots,
+ *            which go to the writer's arena. The plan is then written with
+ *            batched pwritev().
+ *   measure  only counts offsets and sizes (to size a buffer or a file).
+ *   direct   copies each piece into a caller-provided region (a heap buffer
+ *            or an mmap'ed file) at its offset.
+ *
+ * iovw_write_file() and iovw_write_fd() run a serializer in the modes a
+ * strategy needs and write the result; every strategy writes the same bytes.
+ *
+ * Conventions: every function that can fail returns 0 (or a count) on
+ * success and a negative errno value on failure, as liburing does;
+ * iovw_strerror() turns one into text. The library has no global state,
+ * never prints and never exits. A writer is not thread-safe; distinct
+ * writers may be used from distinct threads.
+ */
+#ifndef IOVW_H
+#define IOVW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define IOVW_API __attribute__((visibility("default")))
+#else
+#define IOVW_API
+#endif
+
+#define IOVW_VERSION_MAJOR 0
+#define IOVW_VERSION_MINOR 1
+#define IOVW_VERSION_PATCH 0
+#define IOVW_VERSION_STRING "0.1.0"
+
+/* Largest alignment iovw_append() and friends accept (one page of zeros). */
+#define IOVW_MAX_ALIGN 4096u
+
+typedef struct iovw_writer iovw_writer;
+
+typedef enum iovw_mode {
+	IOVW_MODE_PLAN = 0,
+	IOVW_MODE_MEASURE = 1,
+	IOVW_MODE_DIRECT = 2,
+} iovw_mode;
+
+typedef enum iovw_strategy {
+	IOVW_PWRITEV = 0,   /* plan, then batched pwritev()                      */
+	IOVW_BUFFER = 1,    /* measure, malloc one buffer, direct, one pwrite()  */
+	IOVW_MMAP = 2,      /* measure, ftruncate, mmap(MAP_SHARED), direct      */
+	IOVW_WRITE_EACH = 3 /* plan, then one pwrite() per iovec (naive)         */
+} iovw_strategy;
+#define IOVW_STRATEGY_COUNT 4
+
+/* System calls the library makes, for iovw_stats.syscalls[]. */
+typedef enum iovw_syscall {
+	IOVW_SYS_OPEN = 0,
+	IOVW_SYS_CLOSE,
+	IOVW_SYS_PWRITE,
+	IOVW_SYS_PWRITEV,
+	IOVW_SYS_FTRUNCATE,
+	IOVW_SYS_FSTAT,
+	IOVW_SYS_MMAP,
+	IOVW_SYS_MUNMAP,
+	IOVW_SYS_FDATASYNC,
+	IOVW_SYS_FSYNC,
+	IOVW_SYS_RENAME,
+	IOVW_SYS_UNLINK,
+	IOVW_SYS_COUNT
+} iovw_syscall;
+
+/*
+ * The syscall seam. Every system call the library makes goes through one of
+ * these; a NULL member means the real call. Each returns what the real call
+ * returns on success and a negative errno on failure (never -1 and errno).
+ * Tests use it to inject short writes, EINTR, ENOSPC or EIO; a harness may
+ * use it to count or trace. `ctx` is passed back untouched.
+ */
+typedef struct iovw_sys {
+	void *ctx;
+	int (*open)(void *ctx, const char *path, int flags, unsigned mode);
+	int (*close)(void *ctx, int fd);
+	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t n, int64_t off);
+	ssize_t (*pwritev)(void *ctx, int fd, const struct iovec *iov, int cnt,
+			   int64_t off);
+	int (*ftruncate)(void *ctx, int fd, int64_t len);
+	int (*fsize)(void *ctx, int fd, int64_t *size); /* fstat() st_size */
+	int (*mmap)(void *ctx, size_t len, int fd, int64_t off, void **out);
+	int (*munmap)(void *ctx, void *p, size_t len);
+	int (*fdatasync)(void *ctx, int fd);
+	int (*fsync)(void *ctx, int fd);
+	int (*rename)(void *ctx, const char *from, const char *to);
+	int (*unlink)(void *ctx, const char *path);
+} iovw_sys;
+
+/*
+ * The allocator hook. NULL members mean malloc/realloc/free. The library
+ * allocates only a few, geometrically growing blocks per writer (the iovec
+ * array, the slot table, arena chunks), so counting calls here shows that
+ * no allocation is made per piece.
+ */
+typedef struct iovw_allocator {
+	void *ctx;
+	void *(*malloc)(void *ctx, size_t n);
+	void *(*realloc)(void *ctx, void *p, size_t n);
+	void (*free)(void *ctx, void *p);
+} iovw_allocator;
+
+/* iovw_options.flags */
+#define IOVW_F_FDATASYNC 0x1u /* fdatasync() the file before rename          */
+#define IOVW_F_FSYNC_DIR 0x2u /* fsync() the directory after rename          */
+#define IOVW_F_NO_ATOMIC 0x4u /* iovw_write_file: write the target in place  */
+
+typedef struct iovw_options {
+	/* Most iovecs one pwritev() call carries. 0 means the default,
+	 * sysconf(_SC_IOV_MAX); larger values are -EINVAL. */
+	size_t batch_limit;
+	/* Plan mode copies pieces shorter than this into the arena, where
+	 * consecutive copies merge into one iovec. 0 disables it. */
+	size_t coalesce_below;
+	unsigned flags;       /* IOVW_F_* */
+	unsigned file_mode;   /* mode for a new file; 0 means 0666 (& ~umask) */
+	const iovw_sys *sys;  /* NULL: the real system calls */
+	const iovw_allocator *alloc; /* NULL: malloc/realloc/free */
+} iovw_options;
+
+/* Counters; a function that takes a stats pointer adds to it (NULL: none). */
+typedef struct iovw_stats {
+	uint64_t bytes_written; /* bytes the kernel accepted                 */
+	uint64_t bytes_copied;  /* bytes memcpy'd in user space (arena,
+				   direct mode, patches)                     */
+	uint64_t pieces;        /* non-empty appends and reserves            */
+	uint64_t iovecs;        /* entries of the written plan (after merge) */
+	uint64_t batches;       /* pwrite/pwritev calls that carried data    */
+	uint64_t build_ns;      /* running the serializer(s), mapping        */
+	uint64_t write_ns;      /* the write system calls, sync, unmap       */
+	uint64_t syscalls[IOVW_SYS_COUNT]; /* calls made, by iovw_syscall    */
+} iovw_stats;
+
+/* ---- writers ----------------------------------------------------------- */
+
+/*
+ * Create a writer in plan or measure mode. `o` may be NULL; it is copied,
+ * but the sys and alloc tables it points to must outlive the writer.
+ * On success *out owns a writer the caller frees with iovw_writer_free().
+ */
+IOVW_API int iovw_writer_new(iovw_writer **out, iovw_mode mode,
+			     const iovw_options *o);
+
+/*
+ * Create a writer in direct mode over `region` of `cap` bytes, which the
+ * caller owns and must keep valid until the writer is freed. A piece that
+ * would end past `cap` fails with -ENOSPC.
+ */
+IOVW_API int iovw_writer_new_direct(iovw_writer **out, void *region,
+				    uint64_t cap, const iovw_options *o);
+
+/* Free a writer and everything it allocated (arena, iovecs). NULL is ok.
+ * Borrowed memory is never touched. */
+IOVW_API void iovw_writer_free(iovw_writer *w);
+
+/* Forget every piece but keep the allocations, for the next file. Clears
+ * a sticky error and the written state. */
+IOVW_API void iovw_writer_reset(iovw_writer *w);
+
+/*
+ * Append `n` bytes at `p`, borrowed: in plan mode the writer keeps the
+ * pointer, so the memory must stay valid and unchanged until the plan is
+ * written or the writer is freed or reset. The stream is first padded with
+ * zeros to a multiple of `align` (a power of two, at most IOVW_MAX_ALIGN).
+ * On success *off (if not NULL) is the offset where the bytes land.
+ * p may be NULL only when n is 0.
+ *
+ * Errors are sticky: after a failed call every later call returns the
+ * same error and nothing is written. -EINVAL for misuse (alignment, NULL,
+ * size overflow, a writer already written), -ENOMEM, -ENOSPC (direct mode
+ * region too small).
+ */
+IOVW_API int iovw_append(iovw_writer *w, const void *p, size_t n,
+			 size_t align, uint64_t *off);
+
+/* Like iovw_append() but copies the bytes (into the arena in plan mode), so
+ * `p` may be reused as soon as the call returns. */
+IOVW_API int iovw_append_copy(iovw_writer *w, const void *p, size_t n,
+			      size_t align, uint64_t *off);
+
+/* Reserve a zero-filled slot of `n` bytes, to be filled by iovw_patch(). */
+IOVW_API int iovw_reserve(iovw_writer *w, size_t n, size_t align,
+			  uint64_t *off);
+
+/* Copy `n` bytes from `p` into the stream at `off`, which must lie wholly
+ * inside one reserved slot (-EINVAL otherwise). Allowed until written. */
+IOVW_API int iovw_patch(iovw_writer *w, uint64_t off, const void *p, size_t n);
+
+/* Bytes in the stream so far (the file size once complete). */
+IOVW_API uint64_t iovw_size(const iovw_writer *w);
+/* Non-empty appends and reserves so far. */
+IOVW_API uint64_t iovw_pieces(const iovw_writer *w);
+/* Add the writer's build counters to `st`: pieces, bytes_copied and, in
+ * plan mode, iovecs. (iovw_plan_write() adds the I/O counters.) */
+IOVW_API void iovw_writer_stats(const iovw_writer *w, iovw_stats *st);
+/* Plan mode: the iovec list (valid until the next append, reset or free);
+ * *n receives its length. Other modes: NULL and 0. */
+IOVW_API const struct iovec *iovw_iovecs(const iovw_writer *w, size_t *n);
+/* The writer's sticky error (0 if none). */
+IOVW_API int iovw_error(const iovw_writer *w);
+IOVW_API iovw_mode iovw_writer_mode(const iovw_writer *w);
+
+/*
+ * Write a plan-mode writer's stream to `fd` at offset `off`: batches of at
+ * most batch_limit iovecs through pwritev (pwrite for a batch of one),
+ * partial writes resumed in place, EINTR retried, a write of 0 bytes is
+ * -EIO. `each` set writes one pwrite per iovec instead. The writer is then
+ * sealed (appends fail with -EINVAL) but the plan is left intact and may be
+ * written again. Returns 0 or a negative errno.
+ */
+IOVW_API int iovw_plan_write(iovw_writer *w, int fd, uint64_t off, int each,
+			     iovw_stats *st);
+
+/* Copy a plan's bytes into `dst` (`cap` bytes; -ENOSPC if too small).
+ * This is the gather step of a buffer fallback, without the I/O. */
+IOVW_API int iovw_plan_gather(const iovw_writer *w, void *dst, uint64_t cap);
+
+/* ---- one call: run a serializer with a strategy and write the file ------ */
+
+/* A serializer: describes the stream by calling iovw_append() and friends on
+ * `w`, returns 0 or a negative errno. It may run more than once (measure,
+ * then direct) and must describe the same stream each time. */
+typedef int (*iovw_serialize_fn)(iovw_writer *w, void *ctx);
+
+/*
+ * Run `fn` in the modes strategy `s` needs and write the result to `path`.
+ * By default the write is atomic: a temporary file is created with O_EXCL
+ * in the target's directory, written, optionally fdatasync'ed, renamed over
+ * `path`, and the directory optionally fsync'ed. On any error the temporary
+ * file is removed and an existing `path` is left untouched. `o` and `st`
+ * may be NULL.
+ */
+IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
+			     iovw_serialize_fn fn, void *ctx,
+			     const iovw_options *o, iovw_stats *st);
+
+/*
+ * Run `fn` with strategy `s` and write the stream to the open `fd` starting
+ * at `off` (offsets the serializer sees are relative to `off`). The file is
+ * never shrunk. IOVW_MMAP needs `fd` open O_RDWR. A failure may leave part
+ * of the stream written.
+ */
+IOVW_API int iovw_write_fd(int fd, uint64_t off, iovw_strategy s,
+			   iovw_serialize_fn fn, void *ctx,
+			   const iovw_options *o, iovw_stats *st);
+
+/* ---- names and errors --------------------------------------------------- */
+
+/* Text for a negative errno (or 0); never NULL, never freed. */
+IOVW_API const char *iovw_strerror(int err);
+/* "pwritev", "buffer", "mmap", "write-each"; NULL if out of range. */
+IOVW_API const char *iovw_strategy_name(iovw_strategy s);
+/* Parse a strategy name; 0 on success, -EINVAL if unknown. */
+IOVW_API int iovw_strategy_parse(const char *name, iovw_strategy *out);
+/* "open", "pwritev", ...; NULL if out of range. */
+IOVW_API const char *iovw_syscall_name(iovw_syscall c);
+/* sysconf(_SC_IOV_MAX), or 1024 where it is not known. */
+IOVW_API size_t iovw_iov_max(void);
+/* Add counters of `from` into `to`. */
+IOVW_API void iovw_stats_add(iovw_stats *to, const iovw_stats *from);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* IOVW_H */

@@ -1,0 +1,88 @@
+/*
+ * internal.h - what libiovw's files share and users do not see.
+ */
+#ifndef IOVW_INTERNAL_H
+#define IOVW_INTERNAL_H
+
+#include "iovw.h"
+
+#include <stdint.h>
+#include <sys/uio.h>
+
+/* Largest stream (and file offset) the library handles: off_t's range. */
+#define IOVW_LIMIT ((uint64_t)INT64_MAX)
+
+/* One arena chunk; chunks are linked newest first. */
+struct iovw_chunk {
+	struct iovw_chunk *next;
+	size_t cap;
+	unsigned char data[];
+};
+
+/* A reserved slot: stream offset, length and where its bytes live (arena in
+ * plan mode, the region in direct mode, nowhere in measure mode). */
+struct iovw_slot {
+	uint64_t off;
+	uint64_t len;
+	unsigned char *mem;
+};
+
+struct iovw_writer {
+	iovw_mode mode;
+	int err;    /* sticky: the first failure */
+	int sealed; /* plan was written: no more appends */
+	uint64_t size;
+	uint64_t pieces;
+	uint64_t bytes_copied;
+	size_t batch_limit;
+	size_t coalesce_below;
+	unsigned flags;
+	unsigned file_mode;
+	iovw_sys sys;         /* resolved: no NULL members */
+	iovw_allocator alloc; /* resolved: no NULL members */
+
+	/* plan mode */
+	struct iovec *iov;
+	size_t niov, iov_cap;
+	struct iovw_chunk *chunks; /* newest (current) first */
+	unsigned char *acur, *aend;
+	size_t next_chunk; /* size of the next chunk to allocate */
+
+	/* every mode: reserved slots, in stream order */
+	struct iovw_slot *slots;
+	size_t nslots, slot_cap;
+
+	/* direct mode */
+	unsigned char *region;
+	uint64_t cap;
+};
+
+/* 4096 zero bytes, the source of all padding. */
+extern const unsigned char iovw__zeros[IOVW_MAX_ALIGN];
+
+/* Fill `out` from `in` (either may be NULL members / NULL): real calls and
+ * malloc where the caller gave nothing. */
+void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in);
+void iovw__alloc_resolve(iovw_allocator *out, const iovw_allocator *in);
+
+/* Validate options and fill the resolved batch limit; 0 or -EINVAL. */
+int iovw__options_check(const iovw_options *o, size_t *batch_limit);
+
+/*
+ * Write `n` iovecs to `fd` at `off`, at most `batch` a call (pwrite for a
+ * call of one). Partial writes advance in place; every entry changed on the
+ * way is restored before returning, so the array is as it was. Counts into
+ * `st` (not NULL). 0 or a negative errno.
+ */
+int iovw__writev_all(const iovw_sys *s, iovw_stats *st, int fd,
+		     struct iovec *iov, size_t n, uint64_t off, size_t batch);
+
+/* Run a strategy on an open fd; fdatasync if asked. Counts into `st`. */
+int iovw__write_fd(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
+		   iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
+		   const iovw_options *o);
+
+/* Nanoseconds of CLOCK_MONOTONIC (vDSO: no system call). */
+uint64_t iovw__now_ns(void);
+
+#endif /* IOVW_INTERNAL_H */

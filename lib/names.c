@@ -1,0 +1,78 @@
+/*
+ * names.c - error text, strategy and syscall names, stats arithmetic.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const strategy_names[IOVW_STRATEGY_COUNT] = {
+	"pwritev", "buffer", "mmap", "write-each",
+};
+
+static const char *const syscall_names[IOVW_SYS_COUNT] = {
+	"open",   "close",  "pwrite",    "pwritev", "ftruncate", "fstat",
+	"mmap",   "munmap", "fdatasync", "fsync",   "rename",    "unlink",
+};
+
+const char *iovw_strerror(int err)
+{
+	const char *s;
+
+	if (err == 0)
+		return "success";
+	if (err > 0 || err < -4095)
+		return "not an error code";
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	s = strerrordesc_np(-err);
+#else
+	s = strerror(-err);
+#endif
+	return s ? s : "unknown error";
+}
+
+const char *iovw_strategy_name(iovw_strategy s)
+{
+	if ((unsigned)s >= IOVW_STRATEGY_COUNT)
+		return NULL;
+	return strategy_names[s];
+}
+
+int iovw_strategy_parse(const char *name, iovw_strategy *out)
+{
+	unsigned i;
+
+	if (!name || !out)
+		return -EINVAL;
+	for (i = 0; i < IOVW_STRATEGY_COUNT; i++) {
+		if (!strcmp(name, strategy_names[i])) {
+			*out = (iovw_strategy)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *iovw_syscall_name(iovw_syscall c)
+{
+	if ((unsigned)c >= IOVW_SYS_COUNT)
+		return NULL;
+	return syscall_names[c];
+}
+
+void iovw_stats_add(iovw_stats *to, const iovw_stats *from)
+{
+	unsigned i;
+
+	if (!to || !from)
+		return;
+	to->bytes_written += from->bytes_written;
+	to->bytes_copied += from->bytes_copied;
+	to->pieces += from->pieces;
+	to->iovecs += from->iovecs;
+	to->batches += from->batches;
+	to->build_ns += from->build_ns;
+	to->write_ns += from->write_ns;
+	for (i = 0; i < IOVW_SYS_COUNT; i++)
+		to->syscalls[i] += from->syscalls[i];
+}

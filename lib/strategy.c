@@ -1,0 +1,214 @@
+/*
+ * strategy.c - run a serializer in the modes a strategy needs, write to fd.
+ *
+ *   pwritev     plan, then batched pwritev
+ *   write-each  plan, then one pwrite per iovec
+ *   buffer      measure, allocate, direct into the buffer, one pwrite
+ *   mmap        measure, ftruncate, mmap(MAP_SHARED), direct, munmap
+ *
+ * build_ns covers the serializer runs (and, for mmap, mapping the file);
+ * write_ns covers the write calls, munmap and fdatasync.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+/* Run fn against w; a serializer that returned 0 over a failed writer
+ * still fails. */
+static int run_fn(iovw_writer *w, iovw_serialize_fn fn, void *ctx)
+{
+	int rc = fn(w, ctx);
+	if (rc > 0)
+		rc = -EINVAL; /* not a negative errno: the callback broke the contract */
+	return rc ? rc : iovw_error(w);
+}
+
+static int do_plan(iovw_stats *st, int fd, uint64_t off, int each,
+		   iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+{
+	iovw_writer *w;
+	uint64_t t0 = iovw__now_ns();
+	int rc = iovw_writer_new(&w, IOVW_MODE_PLAN, o);
+
+	if (rc)
+		return rc;
+	rc = run_fn(w, fn, ctx);
+	st->build_ns += iovw__now_ns() - t0;
+	if (!rc)
+		rc = iovw_plan_write(w, fd, off, each, st);
+	iovw_writer_stats(w, st);
+	iovw_writer_free(w);
+	return rc;
+}
+
+/* Measure mode: the stream's size. */
+static int measure(iovw_serialize_fn fn, void *ctx, const iovw_options *o,
+		   uint64_t *size)
+{
+	iovw_writer *w;
+	int rc = iovw_writer_new(&w, IOVW_MODE_MEASURE, o);
+
+	if (rc)
+		return rc;
+	rc = run_fn(w, fn, ctx);
+	*size = iovw_size(w);
+	iovw_writer_free(w);
+	return rc;
+}
+
+/* Direct mode into region[0, size); the serializer must fill it exactly. */
+static int direct(iovw_stats *st, void *region, uint64_t size,
+		  iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+{
+	iovw_writer *w;
+	int rc = iovw_writer_new_direct(&w, region, size, o);
+
+	if (rc)
+		return rc;
+	rc = run_fn(w, fn, ctx);
+	if (!rc && iovw_size(w) != size)
+		rc = -EINVAL; /* a different stream than it measured */
+	iovw_writer_stats(w, st);
+	iovw_writer_free(w);
+	return rc;
+}
+
+static int do_buffer(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
+		     iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+{
+	iovw_allocator a;
+	struct iovec iov;
+	uint64_t size, t0 = iovw__now_ns();
+	void *buf = NULL;
+	int rc = measure(fn, ctx, o, &size);
+
+	if (rc)
+		return rc;
+	if (size > SIZE_MAX)
+		return -ENOMEM;
+	if (off > IOVW_LIMIT - size)
+		return -EFBIG;
+	iovw__alloc_resolve(&a, o ? o->alloc : NULL);
+	if (size) {
+		buf = a.malloc(a.ctx, (size_t)size);
+		if (!buf)
+			return -ENOMEM;
+	}
+	rc = direct(st, buf, size, fn, ctx, o);
+	st->build_ns += iovw__now_ns() - t0;
+	if (!rc && size) {
+		t0 = iovw__now_ns();
+		iov.iov_base = buf;
+		iov.iov_len = (size_t)size;
+		rc = iovw__writev_all(s, st, fd, &iov, 1, off, 1);
+		st->iovecs += 1;
+		st->write_ns += iovw__now_ns() - t0;
+	}
+	a.free(a.ctx, buf);
+	return rc;
+}
+
+static int do_mmap(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
+		   iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+{
+	uint64_t size, t0 = iovw__now_ns();
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t map_off, delta;
+	int64_t cur;
+	void *map;
+	int rc = measure(fn, ctx, o, &size);
+
+	if (rc)
+		return rc;
+	if (off > IOVW_LIMIT - size)
+		return -EFBIG;
+	if (page <= 0)
+		page = 4096;
+	/* Grow the file to hold the stream; never shrink it. */
+	st->syscalls[IOVW_SYS_FSTAT]++;
+	rc = s->fsize(s->ctx, fd, &cur);
+	if (rc)
+		return rc;
+	if ((uint64_t)cur < off + size) {
+		st->syscalls[IOVW_SYS_FTRUNCATE]++;
+		rc = s->ftruncate(s->ctx, fd, (int64_t)(off + size));
+		if (rc)
+			return rc;
+	}
+	if (!size)
+		return 0;
+	map_off = off & ~((uint64_t)page - 1);
+	delta = off - map_off;
+	if (size > SIZE_MAX - delta)
+		return -ENOMEM;
+	st->syscalls[IOVW_SYS_MMAP]++;
+	rc = s->mmap(s->ctx, (size_t)(size + delta), fd, (int64_t)map_off, &map);
+	if (rc)
+		return rc;
+	rc = direct(st, (unsigned char *)map + delta, size, fn, ctx, o);
+	st->build_ns += iovw__now_ns() - t0;
+	t0 = iovw__now_ns();
+	st->syscalls[IOVW_SYS_MUNMAP]++;
+	{
+		int rc2 = s->munmap(s->ctx, map, (size_t)(size + delta));
+		if (!rc)
+			rc = rc2;
+	}
+	if (!rc)
+		st->bytes_written += size;
+	st->write_ns += iovw__now_ns() - t0;
+	return rc;
+}
+
+int iovw__write_fd(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
+		   iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
+		   const iovw_options *o)
+{
+	uint64_t t0;
+	int rc;
+
+	switch (strat) {
+	case IOVW_PWRITEV:
+		rc = do_plan(st, fd, off, 0, fn, ctx, o);
+		break;
+	case IOVW_WRITE_EACH:
+		rc = do_plan(st, fd, off, 1, fn, ctx, o);
+		break;
+	case IOVW_BUFFER:
+		rc = do_buffer(s, st, fd, off, fn, ctx, o);
+		break;
+	case IOVW_MMAP:
+		rc = do_mmap(s, st, fd, off, fn, ctx, o);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!rc && o && (o->flags & IOVW_F_FDATASYNC)) {
+		t0 = iovw__now_ns();
+		st->syscalls[IOVW_SYS_FDATASYNC]++;
+		rc = s->fdatasync(s->ctx, fd);
+		st->write_ns += iovw__now_ns() - t0;
+	}
+	return rc;
+}
+
+int iovw_write_fd(int fd, uint64_t off, iovw_strategy s, iovw_serialize_fn fn,
+		  void *ctx, const iovw_options *o, iovw_stats *st)
+{
+	iovw_stats local = {0};
+	size_t batch;
+	iovw_sys sys;
+	int rc;
+
+	if (fd < 0 || !fn || (unsigned)s >= IOVW_STRATEGY_COUNT)
+		return -EINVAL;
+	rc = iovw__options_check(o, &batch);
+	if (rc)
+		return rc;
+	iovw__sys_resolve(&sys, o ? o->sys : NULL);
+	rc = iovw__write_fd(&sys, &local, fd, off, s, fn, ctx, o);
+	if (st)
+		iovw_stats_add(st, &local);
+	return rc;
+}

@@ -1,0 +1,194 @@
+/*
+ * sys.c - the syscall seam's real calls and the default allocator.
+ *
+ * Every system call libiovw makes goes through an iovw_sys table; these
+ * are the members used where the caller leaves one NULL. Each returns a
+ * negative errno instead of setting errno.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int neg(long r)
+{
+	return r < 0 ? -errno : (int)r;
+}
+
+static int sys_open(void *ctx, const char *path, int flags, unsigned mode)
+{
+	(void)ctx;
+	return neg(open(path, flags, (mode_t)mode));
+}
+
+static int sys_close(void *ctx, int fd)
+{
+	(void)ctx;
+	return neg(close(fd));
+}
+
+static ssize_t sys_pwrite(void *ctx, int fd, const void *buf, size_t n,
+			  int64_t off)
+{
+	ssize_t r = pwrite(fd, buf, n, (off_t)off);
+	(void)ctx;
+	return r < 0 ? -errno : r;
+}
+
+static ssize_t sys_pwritev(void *ctx, int fd, const struct iovec *iov,
+			   int cnt, int64_t off)
+{
+	ssize_t r = pwritev(fd, iov, cnt, (off_t)off);
+	(void)ctx;
+	return r < 0 ? -errno : r;
+}
+
+static int sys_ftruncate(void *ctx, int fd, int64_t len)
+{
+	(void)ctx;
+	return neg(ftruncate(fd, (off_t)len));
+}
+
+static int sys_fsize(void *ctx, int fd, int64_t *size)
+{
+	struct stat sb;
+	(void)ctx;
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	*size = (int64_t)sb.st_size;
+	return 0;
+}
+
+static int sys_mmap(void *ctx, size_t len, int fd, int64_t off, void **out)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       (off_t)off);
+	(void)ctx;
+	if (p == MAP_FAILED)
+		return -errno;
+	*out = p;
+	return 0;
+}
+
+static int sys_munmap(void *ctx, void *p, size_t len)
+{
+	(void)ctx;
+	return neg(munmap(p, len));
+}
+
+static int sys_fdatasync(void *ctx, int fd)
+{
+	(void)ctx;
+	return neg(fdatasync(fd));
+}
+
+static int sys_fsync(void *ctx, int fd)
+{
+	(void)ctx;
+	return neg(fsync(fd));
+}
+
+static int sys_rename(void *ctx, const char *from, const char *to)
+{
+	(void)ctx;
+	return neg(rename(from, to));
+}
+
+static int sys_unlink(void *ctx, const char *path)
+{
+	(void)ctx;
+	return neg(unlink(path));
+}
+
+void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
+{
+	static const iovw_sys real = {
+		NULL,          sys_open,   sys_close,     sys_pwrite,
+		sys_pwritev,   sys_ftruncate, sys_fsize,  sys_mmap,
+		sys_munmap,    sys_fdatasync, sys_fsync,  sys_rename,
+		sys_unlink,
+	};
+
+	*out = real;
+	if (!in)
+		return;
+	out->ctx = in->ctx;
+#define TAKE(m)                \
+	if (in->m)             \
+		out->m = in->m
+	TAKE(open);
+	TAKE(close);
+	TAKE(pwrite);
+	TAKE(pwritev);
+	TAKE(ftruncate);
+	TAKE(fsize);
+	TAKE(mmap);
+	TAKE(munmap);
+	TAKE(fdatasync);
+	TAKE(fsync);
+	TAKE(rename);
+	TAKE(unlink);
+#undef TAKE
+}
+
+static void *std_malloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return malloc(n ? n : 1);
+}
+
+static void *std_realloc(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	return realloc(p, n ? n : 1);
+}
+
+static void std_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
+void iovw__alloc_resolve(iovw_allocator *out, const iovw_allocator *in)
+{
+	out->ctx = in ? in->ctx : NULL;
+	out->malloc = in && in->malloc ? in->malloc : std_malloc;
+	out->realloc = in && in->realloc ? in->realloc : std_realloc;
+	out->free = in && in->free ? in->free : std_free;
+}
+
+size_t iovw_iov_max(void)
+{
+	long v = sysconf(_SC_IOV_MAX);
+	return v > 0 ? (size_t)v : 1024;
+}
+
+int iovw__options_check(const iovw_options *o, size_t *batch_limit)
+{
+	size_t max = iovw_iov_max();
+	const unsigned known = IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR |
+			       IOVW_F_NO_ATOMIC;
+
+	*batch_limit = max;
+	if (!o)
+		return 0;
+	if (o->batch_limit > max || (o->flags & ~known) ||
+	    (o->file_mode & ~07777u))
+		return -EINVAL;
+	if (o->batch_limit)
+		*batch_limit = o->batch_limit;
+	return 0;
+}
+
+uint64_t iovw__now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}

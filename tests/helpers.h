@@ -1,0 +1,36 @@
+/*
+ * helpers.h - iovw-specific helpers shared by the test programs.
+ */
+#ifndef IOVW_TEST_HELPERS_H
+#define IOVW_TEST_HELPERS_H
+
+#include "iovw.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write with iovw_write_file() to dir/name and read the file back into a
+ * malloc'ed buffer (*out, *len). Returns the library's result; *out is
+ * NULL unless it is 0. */
+int h_write_read(const char *name, iovw_strategy s, iovw_serialize_fn fn,
+		 void *ctx, const iovw_options *o, iovw_stats *st,
+		 unsigned char **out, size_t *len);
+
+/* Path of `name` inside the case's temporary directory (static buffer). */
+const char *h_path(const char *name);
+
+/* Fill `n` bytes with a pattern derived from `seed`. */
+void h_fill(void *p, size_t n, uint64_t seed);
+
+/* Create `path` holding `n` copies of byte `c`; 0 or -errno. */
+int h_make_file(const char *path, size_t n, int c);
+
+/* A counting allocator (iovw_allocator with ctx = the struct). */
+struct h_alloc {
+	iovw_allocator a;
+	uint64_t mallocs, reallocs, frees;
+	uint64_t fail_after; /* 0: never; n: calls after the first n fail */
+};
+void h_alloc_init(struct h_alloc *h);
+
+#endif

@@ -1,0 +1,686 @@
+/*
+ * test_writer.c - the writer's contract: offsets, alignment, padding,
+ * merging, reserve/patch, modes, misuse, names.
+ */
+#include "helpers.h"
+#include "internal.h"
+#include "t.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void align_offsets(void)
+{
+	static const char a[] = "abc", b[] = "0123456789";
+	unsigned char out[64];
+	iovw_writer *w;
+	uint64_t off;
+
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	CHECK_EQ(iovw_append(w, a, 3, 1, &off), 0);
+	CHECK_EQ(off, 0);
+	CHECK_EQ(iovw_append(w, b, 10, 8, &off), 0);
+	CHECK_EQ(off, 8);
+	CHECK_EQ(iovw_append(w, a, 1, 16, &off), 0);
+	CHECK_EQ(off, 32);
+	CHECK_EQ(iovw_append(w, NULL, 0, 64, &off), 0); /* pads, no piece */
+	CHECK_EQ(off, 64);
+	CHECK_EQ(iovw_size(w), 64);
+	CHECK_EQ(iovw_pieces(w), 3);
+	REQUIRE(iovw_plan_gather(w, out, sizeof(out)) == 0);
+	CHECK(memcmp(out, "abc\0\0\0\0\0", 8) == 0);
+	CHECK(memcmp(out + 8, b, 10) == 0);
+	CHECK(memcmp(out + 18, iovw__zeros, 14) == 0);
+	CHECK(out[32] == 'a');
+	CHECK(memcmp(out + 33, iovw__zeros, 31) == 0);
+	CHECK_EQ(iovw_plan_gather(w, out, 63), -ENOSPC);
+	iovw_writer_free(w);
+}
+
+static void max_alignment(void)
+{
+	iovw_writer *w;
+	uint64_t off;
+	unsigned char one = 1;
+	size_t a;
+
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	for (a = 1; a <= IOVW_MAX_ALIGN; a *= 2) {
+		CHECK_EQ(iovw_append(w, &one, 1, a, &off), 0);
+		CHECK_EQ(off % a, 0);
+	}
+	CHECK_EQ(iovw_size(w), 4097);
+	iovw_writer_free(w);
+}
+
+/* Padding never allocates: every padding iovec points at one static block. */
+static void padding_is_static(void)
+{
+	static unsigned char data[4096];
+	const struct iovec *iov;
+	iovw_writer *w;
+	size_t n, i, pads = 0;
+
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	for (i = 0; i < 200; i++)
+		CHECK_EQ(iovw_append(w, data + 7 * i, 3, 1u << (i % 13), NULL), 0);
+	iov = iovw_iovecs(w, &n);
+	for (i = 0; i < n; i++) {
+		if ((const unsigned char *)iov[i].iov_base >= iovw__zeros &&
+		    (const unsigned char *)iov[i].iov_base <
+			    iovw__zeros + sizeof(iovw__zeros)) {
+			CHECK(iov[i].iov_base == (void *)iovw__zeros);
+			pads++;
+		}
+	}
+	CHECK(pads > 100);
+	iovw_writer_free(w);
+}
+
+static void merge_adjacent(void)
+{
+	static unsigned char buf[1000];
+	const struct iovec *iov;
+	iovw_writer *w;
+	size_t n;
+
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	CHECK_EQ(iovw_append(w, buf, 400, 1, NULL), 0);
+	CHECK_EQ(iovw_append(w, buf + 400, 600, 1, NULL), 0);
+	iov = iovw_iovecs(w, &n);
+	CHECK_EQ(n, 1);
+	CHECK(iov[0].iov_base == buf && iov[0].iov_len == 1000);
+	/* not adjacent: a second iovec */
+	CHECK_EQ(iovw_append(w, buf, 10, 1, NULL), 0);
+	iovw_iovecs(w, &n);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(iovw_pieces(w), 3);
+	iovw_writer_free(w);
+}
+
+/* Coalescing: many small scattered pieces, with padding, become one iovec. */
+static void coalesce_small(void)
+{
+	static unsigned char src[100000];
+	iovw_options o = {.coalesce_below = 64};
+	unsigned char *got, *want;
+	iovw_writer *w, *ref;
+	size_t n, i;
+	uint64_t a, b;
+
+	h_fill(src, sizeof(src), 1);
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, &o) == 0);
+	REQUIRE(iovw_writer_new(&ref, IOVW_MODE_PLAN, NULL) == 0);
+	for (i = 0; i < 1000; i++) {
+		CHECK_EQ(iovw_append(w, src + 97 * i, 5, 8, &a), 0);
+		CHECK_EQ(iovw_append(ref, src + 97 * i, 5, 8, &b), 0);
+		CHECK_EQ(a, b);
+	}
+	iovw_iovecs(w, &n);
+	CHECK_EQ(n, 1);
+	iovw_iovecs(ref, &n);
+	CHECK(n >= 1999);
+	got = malloc(iovw_size(w));
+	want = malloc(iovw_size(ref));
+	REQUIRE(iovw_size(w) == iovw_size(ref));
+	REQUIRE(iovw_plan_gather(w, got, iovw_size(w)) == 0);
+	REQUIRE(iovw_plan_gather(ref, want, iovw_size(ref)) == 0);
+	CHECK(memcmp(got, want, iovw_size(w)) == 0);
+	/* pieces at or above the threshold stay borrowed */
+	CHECK_EQ(iovw_append(w, src, 64, 1, NULL), 0);
+	{
+		const struct iovec *iov = iovw_iovecs(w, &n);
+		CHECK(iov[n - 1].iov_base == src);
+	}
+	free(got);
+	free(want);
+	iovw_writer_free(w);
+	iovw_writer_free(ref);
+}
+
+/* append_copy: the source may change right after the call. */
+static void copy_is_a_copy(void)
+{
+	unsigned char buf[32], out[32];
+	iovw_writer *w;
+	iovw_stats st = {0};
+
+	memset(buf, 'x', sizeof(buf));
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	CHECK_EQ(iovw_append_copy(w, buf, sizeof(buf), 1, NULL), 0);
+	memset(buf, 'y', sizeof(buf));
+	REQUIRE(iovw_plan_gather(w, out, sizeof(out)) == 0);
+	CHECK(out[0] == 'x' && out[31] == 'x');
+	iovw_writer_stats(w, &st);
+	CHECK_EQ(st.bytes_copied, 32);
+	CHECK_EQ(st.pieces, 1);
+	iovw_writer_free(w);
+}
+
+struct hdr_ctx {
+	const unsigned char *body;
+	size_t n;
+};
+
+/* A header reserved first and patched last, with the body's size and
+ * offset: the pattern every module format uses. */
+static int hdr_fn(iovw_writer *w, void *ctx)
+{
+	const struct hdr_ctx *c = ctx;
+	uint64_t h, b, vals[2];
+	int rc;
+
+	if ((rc = iovw_reserve(w, 16, 8, &h)))
+		return rc;
+	if ((rc = iovw_append(w, c->body, c->n, 64, &b)))
+		return rc;
+	vals[0] = b;
+	vals[1] = iovw_size(w);
+	if ((rc = iovw_patch(w, h, vals, sizeof(vals))))
+		return rc;
+	return iovw_patch(w, h + 15, "Z", 1); /* last byte of the slot */
+}
+
+static void reserve_patch_all_strategies(void)
+{
+	unsigned char body[300];
+	struct hdr_ctx c = {body, sizeof(body)};
+	unsigned char *got;
+	uint64_t v[2];
+	size_t len;
+	int s;
+
+	h_fill(body, sizeof(body), 3);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		REQUIRE(h_write_read("f", (iovw_strategy)s, hdr_fn, &c, NULL, NULL,
+				     &got, &len) == 0);
+		CHECK_EQ(len, 364);
+		memcpy(v, got, sizeof(v));
+		CHECK_EQ(v[0], 64);
+		CHECK_EQ(v[1] & 0xffffffffffffffu, 364);
+		CHECK(got[15] == 'Z');
+		CHECK(memcmp(got + 16, iovw__zeros, 48) == 0);
+		CHECK(memcmp(got + 64, body, sizeof(body)) == 0);
+		free(got);
+	}
+}
+
+static void patch_misuse(void)
+{
+	iovw_writer *w;
+	uint64_t h, h2;
+	int mode;
+
+	for (mode = 0; mode < 3; mode++) {
+		unsigned char region[256];
+		if (mode == IOVW_MODE_DIRECT)
+			REQUIRE(iovw_writer_new_direct(&w, region, sizeof(region),
+						       NULL) == 0);
+		else
+			REQUIRE(iovw_writer_new(&w, (iovw_mode)mode, NULL) == 0);
+		CHECK_EQ(iovw_append(w, "abcd", 4, 1, NULL), 0);
+		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
+		CHECK_EQ(h, 8);
+		CHECK_EQ(iovw_reserve(w, 8, 1, &h2), 0);
+		CHECK_EQ(iovw_patch(w, h, "12345678", 8), 0);
+		CHECK_EQ(iovw_patch(w, h2 + 4, "1234", 4), 0);
+		CHECK_EQ(iovw_patch(w, 0, "x", 0), 0); /* empty: a no-op */
+		/* straddles two adjacent slots */
+		CHECK_EQ(iovw_patch(w, h + 4, "12345678", 8), -EINVAL);
+		iovw_writer_reset(w);
+		CHECK_EQ(iovw_append(w, "abcd", 4, 1, NULL), 0);
+		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
+		/* before the slot, in appended bytes */
+		CHECK_EQ(iovw_patch(w, 0, "x", 1), -EINVAL);
+		CHECK_EQ(iovw_error(w), -EINVAL); /* sticky */
+		CHECK_EQ(iovw_append(w, "ab", 2, 1, NULL), -EINVAL);
+		iovw_writer_reset(w);
+		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
+		CHECK_EQ(iovw_patch(w, h + 1, "12345678", 8), -EINVAL); /* past end */
+		iovw_writer_reset(w);
+		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
+		CHECK_EQ(iovw_patch(w, UINT64_MAX, "1", 1), -EINVAL);
+		iovw_writer_reset(w);
+		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
+		CHECK_EQ(iovw_patch(w, h, NULL, 1), -EINVAL);
+		iovw_writer_free(w);
+	}
+}
+
+static void misuse_einval(void)
+{
+	static unsigned char big[16];
+	iovw_options o = {0};
+	iovw_writer *w;
+	uint64_t off = 12345;
+	size_t bad[] = {0, 3, 6, 12, 8192, (size_t)1 << 40};
+	unsigned i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+		CHECK_EQ(iovw_append(w, big, 1, bad[i], &off), -EINVAL);
+		CHECK_EQ(off, 12345); /* untouched on failure */
+		CHECK_EQ(iovw_reserve(w, 1, 1, &off), -EINVAL); /* sticky */
+		CHECK_EQ(iovw_size(w), 0);
+		iovw_writer_free(w);
+	}
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	CHECK_EQ(iovw_append(w, NULL, 1, 1, NULL), -EINVAL);
+	iovw_writer_free(w);
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	CHECK_EQ(iovw_append(w, NULL, 0, 1, NULL), 0);
+	CHECK_EQ(iovw_append_copy(w, NULL, 0, 1, NULL), 0);
+	iovw_writer_free(w);
+
+	/* size overflow, checked without touching the bytes (measure mode) */
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_MEASURE, NULL) == 0);
+	CHECK_EQ(iovw_append(w, big, (size_t)INT64_MAX, 1, NULL), 0);
+	CHECK_EQ(iovw_append(w, big, 1, 1, NULL), -EINVAL);
+	iovw_writer_free(w);
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_MEASURE, NULL) == 0);
+	CHECK_EQ(iovw_append(w, big, 1, 1, NULL), 0);
+	CHECK_EQ(iovw_append(w, big, SIZE_MAX, 1, NULL), -EINVAL);
+	iovw_writer_free(w);
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_MEASURE, NULL) == 0);
+	CHECK_EQ(iovw_append(w, big, (size_t)INT64_MAX - 2, 1, NULL), 0);
+	CHECK_EQ(iovw_reserve(w, 0, 8, NULL), -EINVAL); /* padding overflows */
+	iovw_writer_free(w);
+
+	/* bad options */
+	o.batch_limit = iovw_iov_max() + 1;
+	CHECK_EQ(iovw_writer_new(&w, IOVW_MODE_PLAN, &o), -EINVAL);
+	CHECK(w == NULL);
+	o.batch_limit = 0;
+	o.flags = 0x100;
+	CHECK_EQ(iovw_writer_new(&w, IOVW_MODE_PLAN, &o), -EINVAL);
+	CHECK_EQ(iovw_writer_new(&w, IOVW_MODE_DIRECT, NULL), -EINVAL);
+	CHECK_EQ(iovw_writer_new(&w, (iovw_mode)7, NULL), -EINVAL);
+	CHECK_EQ(iovw_writer_new_direct(&w, NULL, 10, NULL), -EINVAL);
+	CHECK_EQ(iovw_writer_new(NULL, IOVW_MODE_PLAN, NULL), -EINVAL);
+	CHECK_EQ(iovw_append(NULL, big, 1, 1, NULL), -EINVAL);
+	CHECK_EQ(iovw_patch(NULL, 0, big, 1), -EINVAL);
+	CHECK_EQ(iovw_write_file(NULL, IOVW_PWRITEV, NULL, NULL, NULL, NULL),
+		 -EINVAL);
+	CHECK_EQ(iovw_write_file("", IOVW_PWRITEV, NULL, NULL, NULL, NULL),
+		 -EINVAL);
+	CHECK_EQ(iovw_write_fd(-1, 0, IOVW_PWRITEV, NULL, NULL, NULL, NULL),
+		 -EINVAL);
+}
+
+/* After a plan is written, appends fail (not sticky); the plan can be
+ * written again and gives the same bytes. */
+static void sealed_after_write(void)
+{
+	unsigned char buf[5000], *a, *b;
+	iovw_writer *w;
+	size_t la, lb;
+	int fd1, fd2;
+
+	h_fill(buf, sizeof(buf), 9);
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	CHECK_EQ(iovw_append(w, buf, 3000, 1, NULL), 0);
+	CHECK_EQ(iovw_append(w, buf + 3500, 1000, 512, NULL), 0);
+	fd1 = open(h_path("a"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd2 = open(h_path("b"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	REQUIRE(fd1 >= 0 && fd2 >= 0);
+	CHECK_EQ(iovw_plan_write(w, fd1, 0, 0, NULL), 0);
+	CHECK_EQ(iovw_append(w, buf, 1, 1, NULL), -EINVAL);
+	CHECK_EQ(iovw_reserve(w, 1, 1, NULL), -EINVAL);
+	CHECK_EQ(iovw_patch(w, 0, buf, 1), -EINVAL);
+	CHECK_EQ(iovw_error(w), 0);
+	CHECK_EQ(iovw_plan_write(w, fd2, 0, 1, NULL), 0);
+	close(fd1);
+	close(fd2);
+	a = t_read_file(h_path("a"), &la);
+	b = t_read_file(h_path("b"), &lb);
+	REQUIRE(a && b);
+	CHECK_EQ(la, 4072);
+	CHECK_EQ(lb, la);
+	CHECK(memcmp(a, b, la) == 0);
+	CHECK(memcmp(a, buf, 3000) == 0);
+	CHECK(memcmp(a + 3072, buf + 3500, 1000) == 0);
+	free(a);
+	free(b);
+	/* reset makes it usable again */
+	iovw_writer_reset(w);
+	CHECK_EQ(iovw_append(w, buf, 1, 1, NULL), 0);
+	CHECK_EQ(iovw_size(w), 1);
+	iovw_writer_free(w);
+}
+
+static void direct_mode(void)
+{
+	unsigned char region[100], data[64];
+	iovw_writer *w;
+	uint64_t off;
+
+	memset(region, 0xAA, sizeof(region));
+	h_fill(data, sizeof(data), 5);
+	REQUIRE(iovw_writer_new_direct(&w, region, 80, NULL) == 0);
+	CHECK_EQ(iovw_append(w, data, 10, 1, &off), 0);
+	CHECK_EQ(iovw_append(w, data, 60, 16, &off), 0);
+	CHECK_EQ(off, 16);
+	CHECK(memcmp(region, data, 10) == 0);
+	CHECK(memcmp(region + 10, iovw__zeros, 6) == 0); /* padding written */
+	CHECK(memcmp(region + 16, data, 60) == 0);
+	CHECK_EQ(iovw_append(w, data, 5, 1, &off), -ENOSPC);
+	CHECK(region[76] == 0xAA); /* nothing past the region's end */
+	CHECK(region[80] == 0xAA);
+	iovw_writer_free(w);
+	/* padding alone past the end */
+	REQUIRE(iovw_writer_new_direct(&w, region, 10, NULL) == 0);
+	CHECK_EQ(iovw_append(w, data, 9, 1, NULL), 0);
+	CHECK_EQ(iovw_append(w, NULL, 0, 16, NULL), -ENOSPC);
+	CHECK_EQ(iovw_iovecs(w, NULL) == NULL, 1);
+	iovw_writer_free(w);
+}
+
+static int det_calls;
+/* A serializer that describes a different stream each time it runs. */
+static int nondeterministic_fn(iovw_writer *w, void *ctx)
+{
+	(void)ctx;
+	return iovw_append_copy(w, "abcdefgh", 4 + (det_calls++ % 2) * 4, 1, NULL);
+}
+
+static void nondeterministic_rejected(void)
+{
+	unsigned char *got;
+	size_t len;
+
+	det_calls = 0;
+	CHECK_EQ(h_write_read("f", IOVW_BUFFER, nondeterministic_fn, NULL, NULL,
+			      NULL, &got, &len), -ENOSPC);
+	det_calls = 1;
+	CHECK_EQ(h_write_read("f", IOVW_MMAP, nondeterministic_fn, NULL, NULL,
+			      NULL, &got, &len), -EINVAL);
+	CHECK_EQ(t_count_dir(t_tmpdir()), 0); /* no temp file left */
+}
+
+static int fail_fn(iovw_writer *w, void *ctx)
+{
+	(void)ctx;
+	iovw_append_copy(w, "x", 1, 1, NULL);
+	return -EPROTO;
+}
+
+static int positive_fn(iovw_writer *w, void *ctx)
+{
+	(void)w;
+	(void)ctx;
+	return 1;
+}
+
+static int misuse_fn(iovw_writer *w, void *ctx)
+{
+	(void)ctx;
+	iovw_append(w, "x", 1, 3, NULL); /* error ignored by the caller */
+	return 0;
+}
+
+static void callback_errors(void)
+{
+	unsigned char *got;
+	size_t len;
+	int s;
+
+	REQUIRE(h_make_file(h_path("f"), 10, 'o') == 0);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		CHECK_EQ(h_write_read("f", (iovw_strategy)s, fail_fn, NULL, NULL,
+				      NULL, &got, &len), -EPROTO);
+		CHECK_EQ(h_write_read("f", (iovw_strategy)s, positive_fn, NULL,
+				      NULL, NULL, &got, &len), -EINVAL);
+		CHECK_EQ(h_write_read("f", (iovw_strategy)s, misuse_fn, NULL,
+				      NULL, NULL, &got, &len), -EINVAL);
+		CHECK_EQ(t_count_dir(t_tmpdir()), 1);
+		got = t_read_file(h_path("f"), &len);
+		REQUIRE(got);
+		CHECK(len == 10 && got[0] == 'o' && got[9] == 'o');
+		free(got);
+	}
+}
+
+struct blob {
+	const unsigned char *p;
+	size_t n;
+};
+
+/* Two pieces of a buffer with a gap of one byte between them (so they do
+ * not merge) and padding to 4 between them (3 bytes for n = 10000). */
+static int blob_fn(iovw_writer *w, void *ctx)
+{
+	const struct blob *b = ctx;
+	size_t first = b->n / 2 + 1; /* odd for even n: padding follows */
+	int rc = iovw_append(w, b->p, first, 1, NULL);
+	return rc ? rc : iovw_append(w, b->p + first + 1, b->n - first - 1, 4, NULL);
+}
+
+/* The bytes blob_fn describes for n = 10000. */
+static void blob_expect(unsigned char *dst, const unsigned char *data)
+{
+	memcpy(dst, data, 5001);
+	memset(dst + 5001, 0, 3);
+	memcpy(dst + 5004, data + 5002, 4998);
+}
+
+/* iovw_write_fd at an offset: bytes before it kept, the file never shrunk,
+ * unaligned offsets handled by the mmap path. */
+static void write_fd_at_offset(void)
+{
+	unsigned char data[10000], *got, *want;
+	struct blob b = {data, sizeof(data)};
+	uint64_t offs[] = {0, 100, 4096, 5000};
+	size_t len, i;
+	int s, fd;
+
+	h_fill(data, sizeof(data), 11);
+	for (i = 0; i < 4; i++) {
+		for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+			REQUIRE(h_make_file(h_path("f"), 20000, 'q') == 0);
+			fd = open(h_path("f"), O_RDWR);
+			REQUIRE(fd >= 0);
+			CHECK_EQ(iovw_write_fd(fd, offs[i], (iovw_strategy)s, blob_fn,
+					       &b, NULL, NULL), 0);
+			close(fd);
+			got = t_read_file(h_path("f"), &len);
+			REQUIRE(got);
+			CHECK_EQ(len, 20000);
+			want = malloc(20000);
+			memset(want, 'q', 20000);
+			blob_expect(want + offs[i], data);
+			CHECK(memcmp(got, want, 20000) == 0);
+			free(want);
+			free(got);
+		}
+	}
+	/* past the end: the file grows */
+	REQUIRE(h_make_file(h_path("g"), 10, 'q') == 0);
+	fd = open(h_path("g"), O_RDWR);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(iovw_write_fd(fd, 9000, IOVW_MMAP, blob_fn, &b, NULL, NULL), 0);
+	close(fd);
+	got = t_read_file(h_path("g"), &len);
+	REQUIRE(got);
+	CHECK_EQ(len, 9000 + 10000 + 2);
+	CHECK(got[0] == 'q' && got[10] == 0 && got[8999] == 0);
+	want = malloc(10002);
+	blob_expect(want, data);
+	CHECK(memcmp(got + 9000, want, 10002) == 0);
+	free(want);
+	free(got);
+}
+
+static void mmap_needs_rdwr(void)
+{
+	unsigned char data[100];
+	struct blob b = {data, sizeof(data)};
+	int fd = open(h_path("f"), O_WRONLY | O_CREAT, 0644);
+
+	REQUIRE(fd >= 0);
+	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_MMAP, blob_fn, &b, NULL, NULL), -EACCES);
+	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_PWRITEV, blob_fn, &b, NULL, NULL), 0);
+	close(fd);
+}
+
+static int empty_fn(iovw_writer *w, void *ctx)
+{
+	(void)w;
+	(void)ctx;
+	return 0;
+}
+
+static void empty_stream(void)
+{
+	unsigned char *got;
+	iovw_stats st = {0};
+	size_t len;
+	int s;
+
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		REQUIRE(h_make_file(h_path("e"), 10, 'o') == 0);
+		CHECK_EQ(h_write_read("e", (iovw_strategy)s, empty_fn, NULL, NULL,
+				      &st, &got, &len), 0);
+		CHECK_EQ(len, 0);
+		free(got);
+	}
+	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE] + st.syscalls[IOVW_SYS_PWRITEV], 0);
+	CHECK_EQ(st.syscalls[IOVW_SYS_MMAP], 0);
+}
+
+static void stats_counted(void)
+{
+	unsigned char data[10000], *got;
+	struct blob b = {data, sizeof(data)};
+	iovw_stats st = {0};
+	size_t len;
+
+	CHECK_EQ(h_write_read("f", IOVW_PWRITEV, blob_fn, &b, NULL, &st, &got,
+			      &len), 0);
+	free(got);
+	CHECK_EQ(st.bytes_written, 10002);
+	CHECK_EQ(st.pieces, 2);
+	CHECK_EQ(st.iovecs, 3); /* data, padding, data */
+	CHECK_EQ(st.batches, 1);
+	CHECK_EQ(st.bytes_copied, 0);
+	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITEV], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], 0);
+	CHECK_EQ(st.syscalls[IOVW_SYS_OPEN], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_CLOSE], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_RENAME], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FDATASYNC], 0);
+
+	memset(&st, 0, sizeof(st));
+	CHECK_EQ(h_write_read("f", IOVW_BUFFER, blob_fn, &b, NULL, &st, &got,
+			      &len), 0);
+	free(got);
+	CHECK_EQ(st.bytes_copied, 9999); /* data, not padding */
+	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], 1);
+	CHECK_EQ(st.batches, 1);
+
+	memset(&st, 0, sizeof(st));
+	{
+		iovw_options o = {.flags = IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR};
+		CHECK_EQ(h_write_read("f", IOVW_MMAP, blob_fn, &b, &o, &st, &got,
+				      &len), 0);
+		free(got);
+	}
+	CHECK_EQ(st.syscalls[IOVW_SYS_MMAP], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_MUNMAP], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FTRUNCATE], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FDATASYNC], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FSYNC], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_OPEN], 2); /* temp file, directory */
+	CHECK_EQ(st.bytes_written, 10002);
+}
+
+static void file_mode_and_in_place(void)
+{
+	unsigned char data[100], *got;
+	struct blob b = {data, sizeof(data)};
+	iovw_options o = {.file_mode = 0600};
+	struct stat sb;
+	size_t len;
+	mode_t old = umask(022);
+
+	h_fill(data, sizeof(data), 2);
+	CHECK_EQ(h_write_read("m", IOVW_PWRITEV, blob_fn, &b, &o, NULL, &got,
+			      &len), 0);
+	free(got);
+	REQUIRE(stat(h_path("m"), &sb) == 0);
+	CHECK_EQ(sb.st_mode & 0777, 0600);
+	CHECK_EQ(h_write_read("n", IOVW_PWRITEV, blob_fn, &b, NULL, NULL, &got,
+			      &len), 0);
+	free(got);
+	REQUIRE(stat(h_path("n"), &sb) == 0);
+	CHECK_EQ(sb.st_mode & 0777, 0644);
+	/* in place: same inode, no rename */
+	{
+		iovw_options ip = {.flags = IOVW_F_NO_ATOMIC};
+		iovw_stats st = {0};
+		struct stat before;
+		REQUIRE(h_make_file(h_path("p"), 5000, 'z') == 0);
+		REQUIRE(stat(h_path("p"), &before) == 0);
+		CHECK_EQ(h_write_read("p", IOVW_PWRITEV, blob_fn, &b, &ip, &st,
+				      &got, &len), 0);
+		REQUIRE(stat(h_path("p"), &sb) == 0);
+		CHECK_EQ(sb.st_ino, before.st_ino);
+		CHECK_EQ(len, 100);
+		CHECK_EQ(st.syscalls[IOVW_SYS_RENAME], 0);
+		free(got);
+	}
+	umask(old);
+}
+
+static void names(void)
+{
+	iovw_strategy s;
+	unsigned i;
+
+	CHECK(strcmp(iovw_strerror(-ENOSPC), "No space left on device") == 0);
+	CHECK(strcmp(iovw_strerror(0), "success") == 0);
+	CHECK(iovw_strerror(5) != NULL);
+	CHECK(iovw_strerror(-99999) != NULL);
+	for (i = 0; i < IOVW_STRATEGY_COUNT; i++) {
+		CHECK_EQ(iovw_strategy_parse(iovw_strategy_name((iovw_strategy)i), &s), 0);
+		CHECK_EQ(s, i);
+	}
+	CHECK(iovw_strategy_name((iovw_strategy)IOVW_STRATEGY_COUNT) == NULL);
+	CHECK_EQ(iovw_strategy_parse("pwritev2", &s), -EINVAL);
+	CHECK(strcmp(iovw_strategy_name(IOVW_WRITE_EACH), "write-each") == 0);
+	for (i = 0; i < IOVW_SYS_COUNT; i++)
+		CHECK(iovw_syscall_name((iovw_syscall)i) != NULL);
+	CHECK(iovw_syscall_name(IOVW_SYS_COUNT) == NULL);
+	CHECK_EQ(iovw_iov_max(), sysconf(_SC_IOV_MAX));
+}
+
+static const struct t_case cases[] = {
+	{"align_offsets", align_offsets},
+	{"max_alignment", max_alignment},
+	{"padding_is_static", padding_is_static},
+	{"merge_adjacent", merge_adjacent},
+	{"coalesce_small", coalesce_small},
+	{"copy_is_a_copy", copy_is_a_copy},
+	{"reserve_patch_all_strategies", reserve_patch_all_strategies},
+	{"patch_misuse", patch_misuse},
+	{"misuse_einval", misuse_einval},
+	{"sealed_after_write", sealed_after_write},
+	{"direct_mode", direct_mode},
+	{"nondeterministic_rejected", nondeterministic_rejected},
+	{"callback_errors", callback_errors},
+	{"write_fd_at_offset", write_fd_at_offset},
+	{"mmap_needs_rdwr", mmap_needs_rdwr},
+	{"empty_stream", empty_stream},
+	{"stats_counted", stats_counted},
+	{"file_mode_and_in_place", file_mode_and_in_place},
+	{"names", names},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	return t_main(argc, argv, "writer", cases);
+}

@@ -111,10 +111,24 @@ void iovw_writer_reset(iovw_writer *w)
 {
 	if (!w)
 		return;
-	/* Keep the newest (largest) chunk, drop the others. */
+	/* Several chunks become one of their total size, so that the next
+	 * plan of the same size allocates nothing. */
+	if (w->chunks && w->chunks->next) {
+		size_t total = 0;
+		struct iovw_chunk *c;
+		for (c = w->chunks; c; c = c->next)
+			total += c->cap;
+		free_chunks(w, w->chunks);
+		w->chunks = NULL;
+		w->acur = w->aend = NULL;
+		c = w->alloc.malloc(w->alloc.ctx, sizeof(*c) + total);
+		if (c) { /* else the next plan allocates as it goes */
+			c->cap = total;
+			c->next = NULL;
+			w->chunks = c;
+		}
+	}
 	if (w->chunks) {
-		free_chunks(w, w->chunks->next);
-		w->chunks->next = NULL;
 		w->acur = w->chunks->data;
 		w->aend = w->chunks->data + w->chunks->cap;
 	}

@@ -69,8 +69,7 @@ int h_make_file(const char *path, size_t n, int c)
 
 static int tick(struct h_alloc *h)
 {
-	uint64_t calls = h->mallocs + h->reallocs;
-	return h->fail_after && calls >= h->fail_after;
+	return h->mallocs + h->reallocs >= h->fail_from;
 }
 
 static void *h_malloc(void *ctx, size_t n)
@@ -79,6 +78,7 @@ static void *h_malloc(void *ctx, size_t n)
 	if (tick(h))
 		return NULL;
 	h->mallocs++;
+	h->blocks++;
 	return malloc(n ? n : 1);
 }
 
@@ -88,6 +88,8 @@ static void *h_realloc(void *ctx, void *p, size_t n)
 	if (tick(h))
 		return NULL;
 	h->reallocs++;
+	if (!p)
+		h->blocks++;
 	return realloc(p, n ? n : 1);
 }
 
@@ -102,6 +104,7 @@ static void h_free(void *ctx, void *p)
 void h_alloc_init(struct h_alloc *h)
 {
 	memset(h, 0, sizeof(*h));
+	h->fail_from = UINT64_MAX;
 	h->a.ctx = h;
 	h->a.malloc = h_malloc;
 	h->a.realloc = h_realloc;

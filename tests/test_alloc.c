@@ -1,0 +1,130 @@
+/*
+ * test_alloc.c - no allocation per piece.
+ *
+ * Building a plan of n pieces makes O(log n) allocations: the iovec array
+ * and the slot table double, arena chunks double. Counted through the
+ * allocator hook, for borrowed pieces, copies, coalesced pieces and
+ * reserves, at 10,000 and at 1,000,000 pieces.
+ */
+#include "helpers.h"
+#include "t.h"
+
+#include <stdlib.h>
+
+#define PIECE 16
+
+enum kind { BORROW, COPY, COALESCE, RESERVE };
+static const char *const kind_name[] = {"borrow", "copy", "coalesce",
+					"reserve"};
+
+/* Allocation calls made building a plan of n pieces of `kind`. */
+static uint64_t allocs_for(const unsigned char *buf, size_t n, enum kind kind,
+			   size_t *iovecs)
+{
+	struct h_alloc h;
+	iovw_options o = {0};
+	iovw_writer *w;
+	uint64_t calls;
+	size_t i;
+	int rc = 0;
+
+	h_alloc_init(&h);
+	o.alloc = &h.a;
+	o.coalesce_below = kind == COALESCE ? PIECE + 1 : 0;
+	if (iovw_writer_new(&w, IOVW_MODE_PLAN, &o))
+		return UINT64_MAX;
+	for (i = 0; i < n && !rc; i++) {
+		const unsigned char *p = buf + 2 * PIECE * i; /* not adjacent */
+		switch (kind) {
+		case BORROW:
+		case COALESCE:
+			rc = iovw_append(w, p, PIECE, 8, NULL);
+			break;
+		case COPY:
+			rc = iovw_append_copy(w, p, PIECE, 8, NULL);
+			break;
+		case RESERVE:
+			rc = iovw_reserve(w, PIECE, 8, NULL);
+			break;
+		}
+	}
+	iovw_iovecs(w, iovecs);
+	calls = rc ? UINT64_MAX : h.mallocs + h.reallocs;
+	iovw_writer_free(w);
+	if (h.frees != h.blocks)
+		t_fail_at(__FILE__, __LINE__, "%s: %llu blocks, %llu freed",
+			  kind_name[kind], (unsigned long long)h.blocks,
+			  (unsigned long long)h.frees);
+	return calls;
+}
+
+static void log_allocations(void)
+{
+	const size_t big = 1000000, small = 10000;
+	unsigned char *buf = calloc(big, 2 * PIECE);
+	int k;
+
+	REQUIRE(buf);
+	for (k = BORROW; k <= RESERVE; k++) {
+		size_t iov_small, iov_big;
+		uint64_t a_small = allocs_for(buf, small, (enum kind)k, &iov_small);
+		uint64_t a_big = allocs_for(buf, big, (enum kind)k, &iov_big);
+
+		printf("    %-8s %7zu pieces: %2llu allocations, %7zu iovecs; "
+		       "%zu pieces: %2llu allocations, %zu iovecs\n",
+		       kind_name[k], small, (unsigned long long)a_small, iov_small,
+		       big, (unsigned long long)a_big, iov_big);
+		/* log2(1e6) is 20: a few growth sequences of that length */
+		CHECK(a_big <= 40);
+		/* 100 times the pieces: at most ~log2(100) more, per array */
+		CHECK(a_big - a_small <= 2 * 7 + 2);
+		if (k == COALESCE)
+			CHECK(iov_big < 32); /* a million pieces, a few iovecs */
+		if (k == BORROW)
+			CHECK_EQ(iov_big, big); /* none adjacent, none merged */
+	}
+	free(buf);
+}
+
+/* A reset writer reuses its arrays: the next plan allocates nothing. */
+static void reset_reuses(void)
+{
+	unsigned char *buf = calloc(100000, 2 * PIECE);
+	struct h_alloc h;
+	iovw_options o = {0};
+	iovw_writer *w;
+	uint64_t before;
+	size_t i;
+	int round;
+
+	REQUIRE(buf);
+	h_alloc_init(&h);
+	o.alloc = &h.a;
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, &o) == 0);
+	for (round = 0; round < 3; round++) {
+		before = h.mallocs + h.reallocs;
+		iovw_writer_reset(w);
+		for (i = 0; i < 100000; i++) {
+			CHECK_EQ(iovw_append(w, buf + 2 * PIECE * i, PIECE, 1, NULL), 0);
+			CHECK_EQ(iovw_reserve(w, 8, 8, NULL), 0);
+		}
+		CHECK(iovw_size(w) == 100000 * (PIECE + 8));
+		/* the first reset folds the arena chunks into one */
+		if (round > 1)
+			CHECK_EQ(h.mallocs + h.reallocs, before);
+	}
+	iovw_writer_free(w);
+	CHECK_EQ(h.frees, h.blocks);
+	free(buf);
+}
+
+static const struct t_case cases[] = {
+	{"log_allocations", log_allocations},
+	{"reset_reuses", reset_reuses},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	return t_main(argc, argv, "alloc", cases);
+}

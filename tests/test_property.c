@@ -1,0 +1,309 @@
+/*
+ * test_property.c - random plans against a naive reference serializer.
+ *
+ * Each plan is a script of operations (borrowed and copied appends of 0 to
+ * 1 MiB, alignments 1 to 4096, reserves, patches of earlier reserves)
+ * drawn from a fixed seed, with random coalescing thresholds and batch
+ * limits. The reference executes the script into one growing buffer, the
+ * obvious way. Every strategy must write exactly those bytes, return the
+ * same offsets and report the same size.
+ */
+#include "helpers.h"
+#include "t.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POOL_SIZE ((size_t)2 << 20)
+#define MAX_OPS 120
+
+enum op_kind { OP_BORROW, OP_COPY, OP_RESERVE, OP_PATCH };
+
+struct op {
+	enum op_kind kind;
+	size_t src;   /* pool offset (borrow, copy, patch) */
+	size_t n;     /* length */
+	size_t align; /* borrow, copy, reserve */
+	size_t slot;  /* patch: which reserve, counted from 0 */
+	size_t at;    /* patch: offset inside the slot */
+};
+
+struct plan {
+	struct op ops[MAX_OPS];
+	size_t nops, nslots;
+	const unsigned char *pool;
+	uint64_t want_off[MAX_OPS]; /* from the reference */
+	uint64_t slot_off[MAX_OPS]; /* filled while running */
+	unsigned bad_offsets;
+};
+
+static size_t draw_size(uint64_t *rs)
+{
+	uint64_t r = t_rand(rs) % 1000;
+
+	if (r < 40)
+		return 0;
+	if (r < 640)
+		return (size_t)(t_rand(rs) % 64) + 1;
+	if (r < 940)
+		return (size_t)(t_rand(rs) % 4096) + 1;
+	if (r < 997)
+		return (size_t)(t_rand(rs) % 65536) + 1;
+	return (size_t)(t_rand(rs) % (1u << 20)) + 1;
+}
+
+static size_t draw_align(uint64_t *rs)
+{
+	uint64_t r = t_rand(rs) % 10;
+	if (r < 4)
+		return 1;
+	if (r < 8)
+		return (size_t)1 << (t_rand(rs) % 5); /* 1..16 */
+	return (size_t)1 << (t_rand(rs) % 13);        /* 1..4096 */
+}
+
+static void make_plan(struct plan *p, uint64_t seed)
+{
+	uint64_t rs = seed * 0x9e3779b97f4a7c15u + 7;
+	size_t i, prev_end = 0;
+
+	memset(p->ops, 0, sizeof(p->ops));
+	p->nops = (size_t)(t_rand(&rs) % MAX_OPS) + 1;
+	p->nslots = 0;
+	for (i = 0; i < p->nops; i++) {
+		struct op *o = &p->ops[i];
+		uint64_t r = t_rand(&rs) % 100;
+
+		o->n = draw_size(&rs);
+		o->align = draw_align(&rs);
+		/* a third of the pieces continue the previous one in memory,
+		 * so merging is exercised */
+		if (t_rand(&rs) % 3 == 0 && prev_end + o->n <= POOL_SIZE)
+			o->src = prev_end;
+		else
+			o->src = (size_t)(t_rand(&rs) % (POOL_SIZE - o->n + 1));
+		if (r < 55) {
+			o->kind = OP_BORROW;
+		} else if (r < 75) {
+			o->kind = OP_COPY;
+		} else if (r < 85 || p->nslots == 0) {
+			o->kind = OP_RESERVE;
+			if (o->n)
+				p->nslots++;
+		} else {
+			size_t k = (size_t)(t_rand(&rs) % p->nslots), j, seen = 0;
+			/* find the k-th non-empty reserve to bound the patch */
+			for (j = 0; j < i; j++) {
+				if (p->ops[j].kind != OP_RESERVE || !p->ops[j].n)
+					continue;
+				if (seen++ == k)
+					break;
+			}
+			o->kind = OP_PATCH;
+			o->slot = k;
+			o->at = (size_t)(t_rand(&rs) % p->ops[j].n);
+			o->n = (size_t)(t_rand(&rs) % (p->ops[j].n - o->at)) + 1;
+			o->src = (size_t)(t_rand(&rs) % (POOL_SIZE - o->n + 1));
+		}
+		prev_end = o->src + o->n;
+	}
+}
+
+/* The reference: one buffer, grown as needed, bytes copied in. */
+static unsigned char *reference(struct plan *p, size_t *len)
+{
+	size_t cap = 1 << 16, size = 0, i, k = 0;
+	unsigned char *buf = malloc(cap);
+	uint64_t slot_off[MAX_OPS];
+
+	for (i = 0; i < p->nops && buf; i++) {
+		const struct op *o = &p->ops[i];
+		size_t start;
+
+		if (o->kind == OP_PATCH) {
+			memcpy(buf + slot_off[o->slot] + o->at, p->pool + o->src, o->n);
+			continue;
+		}
+		start = (size + o->align - 1) / o->align * o->align;
+		while (start + o->n > cap) {
+			unsigned char *nb = realloc(buf, cap *= 2);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		memset(buf + size, 0, start - size);
+		if (o->kind == OP_RESERVE) {
+			memset(buf + start, 0, o->n);
+			if (o->n)
+				slot_off[k++] = start;
+		} else {
+			memcpy(buf + start, p->pool + o->src, o->n);
+		}
+		p->want_off[i] = start;
+		size = start + o->n;
+	}
+	*len = size;
+	return buf;
+}
+
+/* The serializer under test: the same script against the writer. */
+static int plan_fn(iovw_writer *w, void *ctx)
+{
+	struct plan *p = ctx;
+	size_t i, k = 0;
+	uint64_t off;
+	int rc = 0;
+
+	for (i = 0; i < p->nops && !rc; i++) {
+		const struct op *o = &p->ops[i];
+		const unsigned char *src = p->pool + o->src;
+
+		switch (o->kind) {
+		case OP_BORROW:
+			rc = iovw_append(w, src, o->n, o->align, &off);
+			break;
+		case OP_COPY:
+			rc = iovw_append_copy(w, src, o->n, o->align, &off);
+			break;
+		case OP_RESERVE:
+			rc = iovw_reserve(w, o->n, o->align, &off);
+			if (o->n)
+				p->slot_off[k++] = off;
+			break;
+		case OP_PATCH:
+			rc = iovw_patch(w, p->slot_off[o->slot] + o->at, src, o->n);
+			continue;
+		}
+		if (!rc && off != p->want_off[i])
+			p->bad_offsets++;
+	}
+	return rc;
+}
+
+static void random_plans(void)
+{
+	static const size_t coalesce[] = {0, 0, 0, 8, 16, 64, 512, 4096};
+	unsigned char *pool = malloc(POOL_SIZE), *want, *got;
+	uint64_t plans = t_scaled(2000), seed, bytes = 0;
+	size_t iov_max = iovw_iov_max();
+	struct plan *p = calloc(1, sizeof(*p));
+	unsigned failures = 0;
+
+	REQUIRE(pool && p);
+	h_fill(pool, POOL_SIZE, 42);
+	p->pool = pool;
+	for (seed = 1; seed <= plans && failures < 5; seed++) {
+		uint64_t rs = seed;
+		iovw_options o = {0};
+		size_t wlen, glen;
+		int s;
+
+		make_plan(p, seed);
+		want = reference(p, &wlen);
+		REQUIRE(want);
+		o.coalesce_below = coalesce[t_rand(&rs) % 8];
+		switch (t_rand(&rs) % 4) {
+		case 0: o.batch_limit = (size_t)(t_rand(&rs) % 8) + 1; break;
+		case 1: o.batch_limit = (size_t)(t_rand(&rs) % iov_max) + 1; break;
+		case 2: o.batch_limit = iov_max; break;
+		default: o.batch_limit = 0; break;
+		}
+		for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+			iovw_stats st = {0};
+			size_t batch = o.batch_limit ? o.batch_limit : iov_max;
+			int rc;
+
+			p->bad_offsets = 0;
+			rc = h_write_read("out", (iovw_strategy)s, plan_fn, p, &o,
+					  &st, &got, &glen);
+			if (rc || glen != wlen || memcmp(got, want, wlen) ||
+			    p->bad_offsets || st.bytes_written != wlen) {
+				t_fail_at(__FILE__, __LINE__,
+					  "seed %llu strategy %s: rc %d, %zu bytes "
+					  "(want %zu), %u bad offsets, batch %zu, "
+					  "coalesce %zu",
+					  (unsigned long long)seed,
+					  iovw_strategy_name((iovw_strategy)s), rc,
+					  glen, wlen, p->bad_offsets, batch,
+					  o.coalesce_below);
+				failures++;
+			}
+			if (s == IOVW_PWRITEV && !rc) {
+				uint64_t calls = st.syscalls[IOVW_SYS_PWRITEV] +
+						 st.syscalls[IOVW_SYS_PWRITE];
+				CHECK_EQ(calls, (st.iovecs + batch - 1) / batch);
+				CHECK_EQ(st.batches, calls);
+			}
+			if (s == IOVW_WRITE_EACH && !rc)
+				CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], st.iovecs);
+			free(got);
+		}
+		bytes += wlen;
+		free(want);
+	}
+	printf("    %llu plans, %llu bytes each strategy\n",
+	       (unsigned long long)(seed - 1), (unsigned long long)bytes);
+	free(pool);
+	free(p);
+}
+
+/* The same plans through measure and direct mode by hand, and gather. */
+static void modes_agree(void)
+{
+	unsigned char *pool = malloc(POOL_SIZE), *want, *region, *gathered;
+	struct plan *p = calloc(1, sizeof(*p));
+	uint64_t plans = t_scaled(500), seed;
+
+	REQUIRE(pool && p);
+	h_fill(pool, POOL_SIZE, 43);
+	p->pool = pool;
+	for (seed = 5000; seed < 5000 + plans; seed++) {
+		iovw_writer *m, *d, *pl;
+		size_t wlen;
+
+		make_plan(p, seed);
+		want = reference(p, &wlen);
+		REQUIRE(want);
+		region = malloc(wlen + 1);
+		gathered = malloc(wlen + 1);
+		REQUIRE(region && gathered);
+		REQUIRE(iovw_writer_new(&m, IOVW_MODE_MEASURE, NULL) == 0);
+		REQUIRE(iovw_writer_new_direct(&d, region, wlen, NULL) == 0);
+		REQUIRE(iovw_writer_new(&pl, IOVW_MODE_PLAN, NULL) == 0);
+		p->bad_offsets = 0;
+		CHECK_EQ(plan_fn(m, p), 0);
+		CHECK_EQ(plan_fn(d, p), 0);
+		CHECK_EQ(plan_fn(pl, p), 0);
+		CHECK_EQ(p->bad_offsets, 0);
+		CHECK_EQ(iovw_size(m), wlen);
+		CHECK_EQ(iovw_size(d), wlen);
+		CHECK_EQ(iovw_size(pl), wlen);
+		CHECK_EQ(iovw_pieces(m), iovw_pieces(pl));
+		CHECK(memcmp(region, want, wlen) == 0);
+		CHECK_EQ(iovw_plan_gather(pl, gathered, wlen), 0);
+		CHECK(memcmp(gathered, want, wlen) == 0);
+		iovw_writer_free(m);
+		iovw_writer_free(d);
+		iovw_writer_free(pl);
+		free(region);
+		free(gathered);
+		free(want);
+	}
+	free(pool);
+	free(p);
+}
+
+static const struct t_case cases[] = {
+	{"random_plans", random_plans},
+	{"modes_agree", modes_agree},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	return t_main(argc, argv, "property", cases);
+}

@@ -520,6 +520,7 @@ static void mmap_needs_rdwr(void)
 	struct blob b = {data, sizeof(data)};
 	int fd = open(h_path("f"), O_WRONLY | O_CREAT, 0644);
 
+	h_fill(data, sizeof(data), 4);
 	REQUIRE(fd >= 0);
 	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_MMAP, blob_fn, &b, NULL, NULL), -EACCES);
 	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_PWRITEV, blob_fn, &b, NULL, NULL), 0);
@@ -558,6 +559,7 @@ static void stats_counted(void)
 	iovw_stats st = {0};
 	size_t len;
 
+	h_fill(data, sizeof(data), 6);
 	CHECK_EQ(h_write_read("f", IOVW_PWRITEV, blob_fn, &b, NULL, &st, &got,
 			      &len), 0);
 	free(got);

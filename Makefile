@@ -24,7 +24,7 @@ BENCH    := $(B)/libbench
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 
 .PHONY: all lib test check test-asan test-valgrind bench deps install uninstall \
-        clean help format tests
+        clean help format format-check tests
 
 all: lib $(BENCH)
 
@@ -38,6 +38,7 @@ help:
 	@echo "make bench         the library benchmark (pwritev vs pwrite, append cost)"
 	@echo "make deps          install missing Debian packages (apt-get)"
 	@echo "make install       PREFIX=/usr/local DESTDIR=: library, header, iovw.pc"
+	@echo "make format        clang-format the sources (format-check: verify only)"
 	@echo "make clean         remove build/"
 
 $(B)/lib/%.o: lib/%.c
@@ -115,8 +116,14 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libiovw.a $(DESTDIR)$(LIBDIR)/libiovw.so* \
 	    $(DESTDIR)$(INCDIR)/iovw.h $(DESTDIR)$(PKGDIR)/iovw.pc
 
+CLANG_FORMAT ?= $(shell command -v clang-format || command -v clang-format-14)
+SOURCES = lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c
+
 format:
-	clang-format -i lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c
+	$(CLANG_FORMAT) -i $(SOURCES)
+
+format-check:
+	@$(CLANG_FORMAT) --dry-run --Werror $(SOURCES) && echo "format: clean"
 
 clean:
 	rm -rf build

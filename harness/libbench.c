@@ -97,12 +97,13 @@ static void die(const char *what, int err)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: libbench [--dir DIR] [--size MIB] [--piece BYTES] "
-		   "[--reps N]\n"
-		   "  --dir DIR      where the files are written (default /tmp)\n"
-		   "  --size MIB     bytes per file (default 64)\n"
-		   "  --piece BYTES  piece size (default 4096)\n"
-		   "  --reps N       samples per method (default 21, >= 3)\n");
+	fprintf(f,
+		"usage: libbench [--dir DIR] [--size MIB] [--piece BYTES] "
+		"[--reps N]\n"
+		"  --dir DIR      where the files are written (default /tmp)\n"
+		"  --size MIB     bytes per file (default 64)\n"
+		"  --piece BYTES  piece size (default 4096)\n"
+		"  --reps N       samples per method (default 21, >= 3)\n");
 }
 
 static unsigned long parse_num(const char *flag, const char *v,
@@ -137,7 +138,8 @@ static uint64_t one_write(int m, const char *path, struct pieces *ps,
 	if (m == M_PWRITE_LIMIT) {
 		size_t done = 0;
 		while (done < total) {
-			ssize_t r = pwrite(fd, warm + done, total - done, (off_t)done);
+			ssize_t r = pwrite(fd, warm + done, total - done,
+					   (off_t)done);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0)
@@ -145,8 +147,9 @@ static uint64_t one_write(int m, const char *path, struct pieces *ps,
 			done += (size_t)r;
 		}
 	} else {
-		static const iovw_strategy s[M_COUNT] = {
-			0, IOVW_PWRITEV, IOVW_BUFFER, IOVW_MMAP, IOVW_WRITE_EACH};
+		static const iovw_strategy s[M_COUNT] = {0, IOVW_PWRITEV,
+							 IOVW_BUFFER, IOVW_MMAP,
+							 IOVW_WRITE_EACH};
 		rc = iovw_write_fd(fd, 0, s[m], pieces_fn, ps, NULL, NULL);
 	}
 	t1 = now_ns();
@@ -233,15 +236,16 @@ static void bench_write(const char *title, unsigned mask, const char *dir,
 				ns[m][r - 2] = ns_one;
 		}
 		if (isatty(2))
-			fprintf(stderr, "\r%s: round %zu/%zu", title, r + 1, reps + 2);
+			fprintf(stderr, "\r%s: round %zu/%zu", title, r + 1,
+				reps + 2);
 	}
 	if (isatty(2))
 		fprintf(stderr, "\n");
 	unlink(path);
 
 	printf("%s: %zu MiB in %zu pieces of %zu B to %s, %zu rounds "
-	       "(interleaved)\n", title, d->total >> 20, d->ps.n, d->ps.size,
-	       dir, reps);
+	       "(interleaved)\n",
+	       title, d->total >> 20, d->ps.n, d->ps.size, dir, reps);
 	memcpy(sorted, ns[M_PWRITE_LIMIT], reps * sizeof(uint64_t));
 	qsort(sorted, reps, sizeof(uint64_t), cmp_u64);
 	min_limit = sorted[0];
@@ -254,7 +258,8 @@ static void bench_write(const char *title, unsigned mask, const char *dir,
 			continue;
 		/* the ratio within each round, then its median */
 		for (r = 0; r < reps; r++)
-			ratios[r] = (double)ns[M_PWRITE_LIMIT][r] / (double)ns[k][r];
+			ratios[r] = (double)ns[M_PWRITE_LIMIT][r] /
+				    (double)ns[k][r];
 		memcpy(sorted, ns[k], reps * sizeof(uint64_t));
 		med = median_u64(sorted, reps);
 		printf("  %-13s %10.2f %10.2f %10.2f %10.0f %10.3f %10.3f\n",
@@ -340,7 +345,9 @@ int main(int argc, char **argv)
 			reps = parse_num(a, v, 3, 255);
 			i++;
 		} else {
-			fprintf(stderr, "libbench: unknown or incomplete option '%s'\n", a);
+			fprintf(stderr,
+				"libbench: unknown or incomplete option '%s'\n",
+				a);
 			usage(stderr);
 			return 2;
 		}
@@ -350,16 +357,19 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 3;
 	}
-	printf("libiovw %s, IOV_MAX %zu\n", IOVW_VERSION_STRING, iovw_iov_max());
+	printf("libiovw %s, IOV_MAX %zu\n", IOVW_VERSION_STRING,
+	       iovw_iov_max());
 	data_make(&d, mib, piece);
 	/* The pair alone first: the buffer strategy's 64 MiB of freshly
 	 * faulted and freed memory disturbs the writes that follow it, the
 	 * one large pwrite most (see README). */
-	bench_write("pair", 1u << M_PWRITE_LIMIT | 1u << M_PWRITEV, dir, &d, reps);
+	bench_write("pair", 1u << M_PWRITE_LIMIT | 1u << M_PWRITEV, dir, &d,
+		    reps);
 	bench_write("all", (1u << M_COUNT) - 1, dir, &d, reps);
 	printf("  x limit: median over rounds of (pwrite-limit time / method "
 	       "time) in the same round;\n  x lim(min): fastest pwrite-limit / "
-	       "fastest method; 1.0 = as fast as one pwrite of a warm buffer.\n");
+	       "fastest method; 1.0 = as fast as one pwrite of a warm "
+	       "buffer.\n");
 	data_free(&d);
 	bench_append(reps);
 	return 0;

@@ -101,8 +101,8 @@ static int write_atomic(const iovw_sys *s, iovw_stats *st, const char *path,
 	for (try = 0; try < TMP_TRIES && fd == -EEXIST; try++) {
 		tmp_name(tmp, path, dlen, try);
 		st->syscalls[IOVW_SYS_OPEN]++;
-		fd = s->open(s->ctx, tmp,
-			     O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		fd = s->open(s->ctx, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			     mode);
 	}
 	if (fd < 0)
 		return fd;
@@ -125,9 +125,8 @@ static int write_atomic(const iovw_sys *s, iovw_stats *st, const char *path,
 	return rc;
 }
 
-int iovw_write_file(const char *path, iovw_strategy strat,
-		    iovw_serialize_fn fn, void *ctx, const iovw_options *o,
-		    iovw_stats *st)
+int iovw_write_file(const char *path, iovw_strategy strat, iovw_serialize_fn fn,
+		    void *ctx, const iovw_options *o, iovw_stats *st)
 {
 	iovw_stats local = {0};
 	iovw_allocator a;

@@ -38,7 +38,7 @@ struct iovw_writer {
 	size_t coalesce_below;
 	unsigned flags;
 	unsigned file_mode;
-	iovw_sys sys;         /* resolved: no NULL members */
+	iovw_sys sys;	      /* resolved: no NULL members */
 	iovw_allocator alloc; /* resolved: no NULL members */
 
 	/* plan mode */

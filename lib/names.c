@@ -7,12 +7,15 @@
 #include <string.h>
 
 static const char *const strategy_names[IOVW_STRATEGY_COUNT] = {
-	"pwritev", "buffer", "mmap", "write-each",
+	"pwritev",
+	"buffer",
+	"mmap",
+	"write-each",
 };
 
 static const char *const syscall_names[IOVW_SYS_COUNT] = {
-	"open",   "close",  "pwrite",    "pwritev", "ftruncate", "fstat",
-	"mmap",   "munmap", "fdatasync", "fsync",   "rename",    "unlink",
+	"open", "close",  "pwrite",    "pwritev", "ftruncate", "fstat",
+	"mmap", "munmap", "fdatasync", "fsync",	  "rename",    "unlink",
 };
 
 const char *iovw_strerror(int err)

@@ -20,7 +20,8 @@ static int run_fn(iovw_writer *w, iovw_serialize_fn fn, void *ctx)
 {
 	int rc = fn(w, ctx);
 	if (rc > 0)
-		rc = -EINVAL; /* not a negative errno: the callback broke the contract */
+		rc = -EINVAL; /* not a negative errno: the callback broke the
+				 contract */
 	return rc ? rc : iovw_error(w);
 }
 
@@ -143,7 +144,8 @@ static int do_mmap(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 	if (size > SIZE_MAX - delta)
 		return -ENOMEM;
 	st->syscalls[IOVW_SYS_MMAP]++;
-	rc = s->mmap(s->ctx, (size_t)(size + delta), fd, (int64_t)map_off, &map);
+	rc = s->mmap(s->ctx, (size_t)(size + delta), fd, (int64_t)map_off,
+		     &map);
 	if (rc)
 		return rc;
 	rc = direct(st, (unsigned char *)map + delta, size, fn, ctx, o);

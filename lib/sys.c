@@ -41,8 +41,8 @@ static ssize_t sys_pwrite(void *ctx, int fd, const void *buf, size_t n,
 	return r < 0 ? -errno : r;
 }
 
-static ssize_t sys_pwritev(void *ctx, int fd, const struct iovec *iov,
-			   int cnt, int64_t off)
+static ssize_t sys_pwritev(void *ctx, int fd, const struct iovec *iov, int cnt,
+			   int64_t off)
 {
 	ssize_t r = pwritev(fd, iov, cnt, (off_t)off);
 	(void)ctx;
@@ -109,9 +109,9 @@ static int sys_unlink(void *ctx, const char *path)
 void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 {
 	static const iovw_sys real = {
-		NULL,          sys_open,   sys_close,     sys_pwrite,
-		sys_pwritev,   sys_ftruncate, sys_fsize,  sys_mmap,
-		sys_munmap,    sys_fdatasync, sys_fsync,  sys_rename,
+		NULL,	     sys_open,	    sys_close, sys_pwrite,
+		sys_pwritev, sys_ftruncate, sys_fsize, sys_mmap,
+		sys_munmap,  sys_fdatasync, sys_fsync, sys_rename,
 		sys_unlink,
 	};
 
@@ -119,9 +119,9 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 	if (!in)
 		return;
 	out->ctx = in->ctx;
-#define TAKE(m)                \
-	if (in->m)             \
-		out->m = in->m
+#define TAKE(m)    \
+	if (in->m) \
+	out->m = in->m
 	TAKE(open);
 	TAKE(close);
 	TAKE(pwrite);
@@ -172,8 +172,8 @@ size_t iovw_iov_max(void)
 int iovw__options_check(const iovw_options *o, size_t *batch_limit)
 {
 	size_t max = iovw_iov_max();
-	const unsigned known = IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR |
-			       IOVW_F_NO_ATOMIC;
+	const unsigned known =
+		IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR | IOVW_F_NO_ATOMIC;
 
 	*batch_limit = max;
 	if (!o)

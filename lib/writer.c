@@ -14,10 +14,10 @@
 #include <errno.h>
 #include <string.h>
 
-#define FIRST_CHUNK ((size_t)64 << 10)
-#define MAX_CHUNK ((size_t)64 << 20)
+#define FIRST_CHUNK  ((size_t)64 << 10)
+#define MAX_CHUNK    ((size_t)64 << 20)
 #define FIRST_IOVECS 256
-#define FIRST_SLOTS 16
+#define FIRST_SLOTS  16
 
 const unsigned char iovw__zeros[IOVW_MAX_ALIGN];
 
@@ -256,7 +256,8 @@ static int begin_piece(iovw_writer *w, const void *p, size_t n, size_t align,
 		switch (w->mode) {
 		case IOVW_MODE_PLAN:
 			if (w->coalesce_below && pad < w->coalesce_below &&
-			    arena_tail(w) && (size_t)(w->aend - w->acur) >= pad) {
+			    arena_tail(w) &&
+			    (size_t)(w->aend - w->acur) >= pad) {
 				memset(w->acur, 0, pad);
 				w->acur += pad;
 				w->iov[w->niov - 1].iov_len += pad;
@@ -394,8 +395,7 @@ int iovw_reserve(iovw_writer *w, size_t n, size_t align, uint64_t *off)
 /* The slot that holds [off, off + n), or NULL. Slots are in stream order
  * and do not overlap, so a binary search finds the last one at or before
  * `off`. */
-static struct iovw_slot *find_slot(const iovw_writer *w, uint64_t off,
-				   size_t n)
+static struct iovw_slot *find_slot(const iovw_writer *w, uint64_t off, size_t n)
 {
 	size_t lo = 0, hi = w->nslots;
 	struct iovw_slot *s;

@@ -2,9 +2,10 @@
 # deps.sh - install the Debian packages the build, tests and benchmarks need,
 # if any is missing. Idempotent: with everything present it does nothing.
 # Where apt-get cannot run it prints the exact command and fails.
+# Extra package names may be given as arguments (CI adds its linters).
 set -eu
 
-PKGS="gcc make pkg-config strace valgrind"
+PKGS="gcc make pkg-config strace valgrind $*"
 
 missing=""
 for p in $PKGS; do

@@ -188,8 +188,9 @@ static int run_case(const char *prog, const struct t_case *c, unsigned tmo)
 	} else if (WIFSIGNALED(status)) {
 		printf("FAIL %s/%s: killed by signal %d (%s)\n", prog, c->name,
 		       WTERMSIG(status),
-		       WTERMSIG(status) == SIGALRM ? "timed out"
-						   : strsignal(WTERMSIG(status)));
+		       WTERMSIG(status) == SIGALRM
+			       ? "timed out"
+			       : strsignal(WTERMSIG(status)));
 		res = 1;
 	} else {
 		printf("FAIL %s/%s (exit %d)\n", prog, c->name,

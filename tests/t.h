@@ -41,28 +41,29 @@ void t_fail_at(const char *file, int line, const char *fmt, ...)
 /* Give up on the case as skipped, with the reason (does not return). */
 void t_skip(const char *why) __attribute__((noreturn));
 
-#define CHECK(c)                                                       \
-	do {                                                           \
-		if (!(c))                                              \
-			t_fail_at(__FILE__, __LINE__, "%s", #c);       \
+#define CHECK(c)                                                 \
+	do {                                                     \
+		if (!(c))                                        \
+			t_fail_at(__FILE__, __LINE__, "%s", #c); \
 	} while (0)
 
 /* Compare two integers and print both values on failure. */
-#define CHECK_EQ(a, b)                                                      \
-	do {                                                                \
-		long long t_a_ = (long long)(a), t_b_ = (long long)(b);     \
-		if (t_a_ != t_b_)                                           \
-			t_fail_at(__FILE__, __LINE__, "%s == %s (%lld != %lld)", \
-				  #a, #b, t_a_, t_b_);                      \
+#define CHECK_EQ(a, b)                                                     \
+	do {                                                               \
+		long long t_a_ = (long long)(a), t_b_ = (long long)(b);    \
+		if (t_a_ != t_b_)                                          \
+			t_fail_at(__FILE__, __LINE__,                      \
+				  "%s == %s (%lld != %lld)", #a, #b, t_a_, \
+				  t_b_);                                   \
 	} while (0)
 
 /* Stop the case at the first failure of a check that later ones rely on. */
-#define REQUIRE(c)                                                     \
-	do {                                                           \
-		if (!(c)) {                                            \
-			t_fail_at(__FILE__, __LINE__, "%s", #c);       \
-			t_abort_case();                                \
-		}                                                      \
+#define REQUIRE(c)                                               \
+	do {                                                     \
+		if (!(c)) {                                      \
+			t_fail_at(__FILE__, __LINE__, "%s", #c); \
+			t_abort_case();                          \
+		}                                                \
 	} while (0)
 
 void t_abort_case(void) __attribute__((noreturn));

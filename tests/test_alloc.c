@@ -67,19 +67,21 @@ static void log_allocations(void)
 	REQUIRE(buf);
 	for (k = BORROW; k <= RESERVE; k++) {
 		size_t iov_small, iov_big;
-		uint64_t a_small = allocs_for(buf, small, (enum kind)k, &iov_small);
+		uint64_t a_small =
+			allocs_for(buf, small, (enum kind)k, &iov_small);
 		uint64_t a_big = allocs_for(buf, big, (enum kind)k, &iov_big);
 
 		printf("    %-8s %7zu pieces: %2llu allocations, %7zu iovecs; "
 		       "%zu pieces: %2llu allocations, %zu iovecs\n",
-		       kind_name[k], small, (unsigned long long)a_small, iov_small,
-		       big, (unsigned long long)a_big, iov_big);
+		       kind_name[k], small, (unsigned long long)a_small,
+		       iov_small, big, (unsigned long long)a_big, iov_big);
 		/* log2(1e6) is 20: a few growth sequences of that length */
 		CHECK(a_big <= 40);
 		/* 100 times the pieces: at most ~log2(100) more, per array */
 		CHECK(a_big - a_small <= 2 * 7 + 2);
 		if (k == COALESCE)
-			CHECK(iov_big < 32); /* a million pieces, a few iovecs */
+			CHECK(iov_big <
+			      32); /* a million pieces, a few iovecs */
 		if (k == BORROW)
 			CHECK_EQ(iov_big, big); /* none adjacent, none merged */
 	}
@@ -105,7 +107,9 @@ static void reset_reuses(void)
 		before = h.mallocs + h.reallocs;
 		iovw_writer_reset(w);
 		for (i = 0; i < 100000; i++) {
-			CHECK_EQ(iovw_append(w, buf + 2 * PIECE * i, PIECE, 1, NULL), 0);
+			CHECK_EQ(iovw_append(w, buf + 2 * PIECE * i, PIECE, 1,
+					     NULL),
+				 0);
 			CHECK_EQ(iovw_reserve(w, 8, 8, NULL), 0);
 		}
 		CHECK(iovw_size(w) == 100000 * (PIECE + 8));

@@ -66,26 +66,26 @@ static void many_pieces(void)
 		uint64_t want = (m.n + b - 1) / b;
 		iovw_stats st = {0};
 
-		REQUIRE(iovw_write_file(h_path("many"), IOVW_PWRITEV, many_fn, &m,
-					&o, &st) == 0);
+		REQUIRE(iovw_write_file(h_path("many"), IOVW_PWRITEV, many_fn,
+					&m, &o, &st) == 0);
 		CHECK(check_many(h_path("many"), &m));
 		CHECK_EQ(st.iovecs, m.n);
 		CHECK_EQ(st.pieces, m.n);
 		CHECK_EQ(st.batches, want);
-		CHECK_EQ(st.syscalls[IOVW_SYS_PWRITEV] + st.syscalls[IOVW_SYS_PWRITE],
+		CHECK_EQ(st.syscalls[IOVW_SYS_PWRITEV] +
+				 st.syscalls[IOVW_SYS_PWRITE],
 			 want);
 		/* pwrite only for a batch of one iovec */
-		CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], (m.n % b == 1 || b == 1)
-								? (b == 1 ? m.n : 1)
-								: 0);
+		CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE],
+			 (m.n % b == 1 || b == 1) ? (b == 1 ? m.n : 1) : 0);
 		CHECK_EQ(st.bytes_written, m.n * PIECE);
 	}
 	/* coalescing turns them into a handful of iovecs */
 	{
 		iovw_options o = {.coalesce_below = PIECE + 1};
 		iovw_stats st = {0};
-		REQUIRE(iovw_write_file(h_path("many"), IOVW_PWRITEV, many_fn, &m,
-					&o, &st) == 0);
+		REQUIRE(iovw_write_file(h_path("many"), IOVW_PWRITEV, many_fn,
+					&m, &o, &st) == 0);
 		CHECK(check_many(h_path("many"), &m));
 		CHECK(st.iovecs < 20);
 		CHECK_EQ(st.bytes_copied, m.n * PIECE);
@@ -99,8 +99,9 @@ static int helper_write(const char *path, size_t n, size_t batch)
 	iovw_options o = {.batch_limit = batch};
 	unsigned char *buf = calloc(n, 2 * PIECE);
 	struct many m = {buf, n};
-	int rc = buf ? iovw_write_file(path, IOVW_PWRITEV, many_fn, &m, &o, NULL)
-		     : -ENOMEM;
+	int rc =
+		buf ? iovw_write_file(path, IOVW_PWRITEV, many_fn, &m, &o, NULL)
+		    : -ENOMEM;
 
 	free(buf);
 	if (rc)
@@ -167,8 +168,8 @@ static void strace_agrees(void)
 		size_t n, batch;
 		long pwritev, pwrite;
 	} c[] = {
-		{100003, 1024, 98, 0},  /* last batch of 675 */
-		{100003, 3, 33334, 1},  /* last batch of one: pwrite */
+		{100003, 1024, 98, 0}, /* last batch of 675 */
+		{100003, 3, 33334, 1}, /* last batch of one: pwrite */
 		{100003, 100003 % 1024, 0, 0},
 	};
 	unsigned i;
@@ -183,7 +184,8 @@ static void strace_agrees(void)
 		CHECK_EQ(pw, c[i].pwrite);
 		{
 			size_t len;
-			unsigned char *got = t_read_file(h_path("traced"), &len);
+			unsigned char *got =
+				t_read_file(h_path("traced"), &len);
 			CHECK(got && len == c[i].n * PIECE);
 			free(got);
 		}
@@ -236,8 +238,10 @@ static void over_2gib(void)
 		memset(&st, 0, sizeof(st));
 		h.n = 2 * gib + gib / 2;
 		h.count = 2; /* the same memory twice: not merged */
-		CHECK_EQ(iovw_write_fd(fd, 0, s ? IOVW_WRITE_EACH : IOVW_PWRITEV,
-				       huge_fn, &h, s ? NULL : &o, &st), 0);
+		CHECK_EQ(iovw_write_fd(fd, 0,
+				       s ? IOVW_WRITE_EACH : IOVW_PWRITEV,
+				       huge_fn, &h, s ? NULL : &o, &st),
+			 0);
 		CHECK_EQ(st.bytes_written, 5 * gib);
 		CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], 4);
 		CHECK_EQ(st.syscalls[IOVW_SYS_PWRITEV], 0);

@@ -63,14 +63,14 @@ static unsigned char *small_bytes(size_t *len)
 
 struct fault {
 	iovw_sys sys;
-	size_t first_cap;  /* the first write call takes at most this (0: no) */
-	size_t every_cap;  /* every write call takes at most this (0: no)     */
-	unsigned eintr;    /* EINTRs before each real write call              */
+	size_t first_cap; /* the first write call takes at most this (0: no) */
+	size_t every_cap; /* every write call takes at most this (0: no)     */
+	unsigned eintr;	  /* EINTRs before each real write call              */
 	unsigned eintr_left;
-	int write_err;     /* returned by write call number err_at (from 1)   */
+	int write_err; /* returned by write call number err_at (from 1)   */
 	unsigned err_at;
-	int zero;          /* write calls return 0                            */
-	unsigned writes;   /* write calls that reached the fake               */
+	int zero;	 /* write calls return 0                            */
+	unsigned writes; /* write calls that reached the fake               */
 	int fail_errno[IOVW_SYS_COUNT]; /* make this call fail with this    */
 	unsigned open_eexist; /* the first n opens fail with EEXIST           */
 	unsigned opens;
@@ -142,12 +142,12 @@ static int f_open(void *ctx, const char *path, int flags, unsigned mode)
 	return fd < 0 ? -errno : fd;
 }
 
-#define PASS_OR_FAIL(call, real)                                  \
-	do {                                                      \
-		struct fault *f_ = ctx;                           \
-		if (f_->fail_errno[call])                         \
-			return f_->fail_errno[call];              \
-		return (real) < 0 ? -errno : 0;                   \
+#define PASS_OR_FAIL(call, real)                     \
+	do {                                         \
+		struct fault *f_ = ctx;              \
+		if (f_->fail_errno[call])            \
+			return f_->fail_errno[call]; \
+		return (real) < 0 ? -errno : 0;      \
 	} while (0)
 
 static int f_close(void *ctx, int fd)
@@ -236,7 +236,8 @@ static void expect(struct fault *f, iovw_strategy s, unsigned flags,
 	got = t_read_file(h_path("t"), &glen);
 	if (rc != want_rc)
 		t_fail_at(__FILE__, line, "%s: rc %d (%s), want %d",
-			  iovw_strategy_name(s), rc, iovw_strerror(rc), want_rc);
+			  iovw_strategy_name(s), rc, iovw_strerror(rc),
+			  want_rc);
 	if (!want_rc && (!got || glen != wlen || memcmp(got, want, wlen)))
 		t_fail_at(__FILE__, line, "%s: wrong bytes (%zu, want %zu)",
 			  iovw_strategy_name(s), glen, wlen);
@@ -388,7 +389,8 @@ static void step_failures(void)
 		for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 			fault_init(&f);
 			f.fail_errno[steps[i].call] = steps[i].err;
-			EXPECT(&f, (iovw_strategy)s, steps[i].flags, 0, steps[i].err);
+			EXPECT(&f, (iovw_strategy)s, steps[i].flags, 0,
+			       steps[i].err);
 		}
 	}
 	fault_init(&f);
@@ -403,7 +405,8 @@ static void step_failures(void)
 	/* with the syncs asked for and working, the write succeeds */
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
 		fault_init(&f);
-		EXPECT(&f, (iovw_strategy)s, IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR, 0, 0);
+		EXPECT(&f, (iovw_strategy)s,
+		       IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR, 0, 0);
 	}
 }
 
@@ -421,7 +424,8 @@ static void dir_fsync_failure(void)
 	f.fail_errno[IOVW_SYS_FSYNC] = -EIO;
 	o = (iovw_options){.sys = &f.sys, .flags = IOVW_F_FSYNC_DIR};
 	CHECK_EQ(iovw_write_file(h_path("d"), IOVW_PWRITEV, small_fn, NULL, &o,
-				 NULL), -EIO);
+				 NULL),
+		 -EIO);
 	got = t_read_file(h_path("d"), &len);
 	CHECK(got && want && len == wlen && !memcmp(got, want, len));
 	CHECK_EQ(t_count_dir(t_tmpdir()), 1);
@@ -457,7 +461,8 @@ static int big_fn(iovw_writer *w, void *ctx)
 
 	for (i = 0; i < b->n && !rc; i += 4096)
 		rc = (i / 4096 % 2 ? iovw_append_copy : iovw_append)(
-			w, b->p + i, b->n - i < 4096 ? b->n - i : 4096, 8, NULL);
+			w, b->p + i, b->n - i < 4096 ? b->n - i : 4096, 8,
+			NULL);
 	return rc;
 }
 
@@ -512,7 +517,8 @@ static void dev_full(void)
 	if (fd < 0)
 		t_skip("no /dev/full");
 	for (i = 0; i < 3; i++)
-		CHECK_EQ(iovw_write_fd(fd, 0, writers[i], big_fn, &b, NULL, NULL),
+		CHECK_EQ(iovw_write_fd(fd, 0, writers[i], big_fn, &b, NULL,
+				       NULL),
 			 -ENOSPC);
 	/* mmap cannot size a character device: an error, not a crash */
 	CHECK(iovw_write_fd(fd, 0, IOVW_MMAP, big_fn, &b, NULL, NULL) < 0);
@@ -534,8 +540,8 @@ static void allocation_failures(void)
 		/* a clean run counts the allocations */
 		h_alloc_init(&h);
 		o = (iovw_options){.alloc = &h.a, .coalesce_below = 64};
-		REQUIRE(iovw_write_file(h_path("c"), (iovw_strategy)s, big_fn, &b,
-					&o, NULL) == 0);
+		REQUIRE(iovw_write_file(h_path("c"), (iovw_strategy)s, big_fn,
+					&b, &o, NULL) == 0);
 		REQUIRE(unlink(h_path("c")) == 0);
 		calls = h.mallocs + h.reallocs;
 		CHECK(calls >= 2);

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define POOL_SIZE ((size_t)2 << 20)
-#define MAX_OPS 120
+#define MAX_OPS	  120
 
 enum op_kind { OP_BORROW, OP_COPY, OP_RESERVE, OP_PATCH };
 
@@ -61,7 +61,7 @@ static size_t draw_align(uint64_t *rs)
 		return 1;
 	if (r < 8)
 		return (size_t)1 << (t_rand(rs) % 5); /* 1..16 */
-	return (size_t)1 << (t_rand(rs) % 13);        /* 1..4096 */
+	return (size_t)1 << (t_rand(rs) % 13);	      /* 1..4096 */
 }
 
 static void make_plan(struct plan *p, uint64_t seed)
@@ -93,10 +93,12 @@ static void make_plan(struct plan *p, uint64_t seed)
 			if (o->n)
 				p->nslots++;
 		} else {
-			size_t k = (size_t)(t_rand(&rs) % p->nslots), j, seen = 0;
+			size_t k = (size_t)(t_rand(&rs) % p->nslots), j,
+			       seen = 0;
 			/* find the k-th non-empty reserve to bound the patch */
 			for (j = 0; j < i; j++) {
-				if (p->ops[j].kind != OP_RESERVE || !p->ops[j].n)
+				if (p->ops[j].kind != OP_RESERVE ||
+				    !p->ops[j].n)
 					continue;
 				if (seen++ == k)
 					break;
@@ -104,7 +106,8 @@ static void make_plan(struct plan *p, uint64_t seed)
 			o->kind = OP_PATCH;
 			o->slot = k;
 			o->at = (size_t)(t_rand(&rs) % p->ops[j].n);
-			o->n = (size_t)(t_rand(&rs) % (p->ops[j].n - o->at)) + 1;
+			o->n = (size_t)(t_rand(&rs) % (p->ops[j].n - o->at)) +
+			       1;
 			o->src = (size_t)(t_rand(&rs) % (POOL_SIZE - o->n + 1));
 		}
 		prev_end = o->src + o->n;
@@ -123,7 +126,8 @@ static unsigned char *reference(struct plan *p, size_t *len)
 		size_t start;
 
 		if (o->kind == OP_PATCH) {
-			memcpy(buf + slot_off[o->slot] + o->at, p->pool + o->src, o->n);
+			memcpy(buf + slot_off[o->slot] + o->at,
+			       p->pool + o->src, o->n);
 			continue;
 		}
 		start = (size + o->align - 1) / o->align * o->align;
@@ -175,7 +179,8 @@ static int plan_fn(iovw_writer *w, void *ctx)
 				p->slot_off[k++] = off;
 			break;
 		case OP_PATCH:
-			rc = iovw_patch(w, p->slot_off[o->slot] + o->at, src, o->n);
+			rc = iovw_patch(w, p->slot_off[o->slot] + o->at, src,
+					o->n);
 			continue;
 		}
 		if (!rc && off != p->want_off[i])
@@ -207,10 +212,18 @@ static void random_plans(void)
 		REQUIRE(want);
 		o.coalesce_below = coalesce[t_rand(&rs) % 8];
 		switch (t_rand(&rs) % 4) {
-		case 0: o.batch_limit = (size_t)(t_rand(&rs) % 8) + 1; break;
-		case 1: o.batch_limit = (size_t)(t_rand(&rs) % iov_max) + 1; break;
-		case 2: o.batch_limit = iov_max; break;
-		default: o.batch_limit = 0; break;
+		case 0:
+			o.batch_limit = (size_t)(t_rand(&rs) % 8) + 1;
+			break;
+		case 1:
+			o.batch_limit = (size_t)(t_rand(&rs) % iov_max) + 1;
+			break;
+		case 2:
+			o.batch_limit = iov_max;
+			break;
+		default:
+			o.batch_limit = 0;
+			break;
 		}
 		for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
 			iovw_stats st = {0};
@@ -218,28 +231,32 @@ static void random_plans(void)
 			int rc;
 
 			p->bad_offsets = 0;
-			rc = h_write_read("out", (iovw_strategy)s, plan_fn, p, &o,
-					  &st, &got, &glen);
+			rc = h_write_read("out", (iovw_strategy)s, plan_fn, p,
+					  &o, &st, &got, &glen);
 			if (rc || glen != wlen || memcmp(got, want, wlen) ||
 			    p->bad_offsets || st.bytes_written != wlen) {
 				t_fail_at(__FILE__, __LINE__,
-					  "seed %llu strategy %s: rc %d, %zu bytes "
-					  "(want %zu), %u bad offsets, batch %zu, "
+					  "seed %llu strategy %s: rc %d, %zu "
+					  "bytes "
+					  "(want %zu), %u bad offsets, batch "
+					  "%zu, "
 					  "coalesce %zu",
 					  (unsigned long long)seed,
-					  iovw_strategy_name((iovw_strategy)s), rc,
-					  glen, wlen, p->bad_offsets, batch,
+					  iovw_strategy_name((iovw_strategy)s),
+					  rc, glen, wlen, p->bad_offsets, batch,
 					  o.coalesce_below);
 				failures++;
 			}
 			if (s == IOVW_PWRITEV && !rc) {
 				uint64_t calls = st.syscalls[IOVW_SYS_PWRITEV] +
 						 st.syscalls[IOVW_SYS_PWRITE];
-				CHECK_EQ(calls, (st.iovecs + batch - 1) / batch);
+				CHECK_EQ(calls,
+					 (st.iovecs + batch - 1) / batch);
 				CHECK_EQ(st.batches, calls);
 			}
 			if (s == IOVW_WRITE_EACH && !rc)
-				CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], st.iovecs);
+				CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE],
+					 st.iovecs);
 			free(got);
 		}
 		bytes += wlen;

@@ -67,7 +67,8 @@ static void padding_is_static(void)
 
 	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
 	for (i = 0; i < 200; i++)
-		CHECK_EQ(iovw_append(w, data + 7 * i, 3, 1u << (i % 13), NULL), 0);
+		CHECK_EQ(iovw_append(w, data + 7 * i, 3, 1u << (i % 13), NULL),
+			 0);
 	iov = iovw_iovecs(w, &n);
 	for (i = 0; i < n; i++) {
 		if ((const unsigned char *)iov[i].iov_base >= iovw__zeros &&
@@ -196,8 +197,8 @@ static void reserve_patch_all_strategies(void)
 
 	h_fill(body, sizeof(body), 3);
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
-		REQUIRE(h_write_read("f", (iovw_strategy)s, hdr_fn, &c, NULL, NULL,
-				     &got, &len) == 0);
+		REQUIRE(h_write_read("f", (iovw_strategy)s, hdr_fn, &c, NULL,
+				     NULL, &got, &len) == 0);
 		CHECK_EQ(len, 364);
 		memcpy(v, got, sizeof(v));
 		CHECK_EQ(v[0], 64);
@@ -218,10 +219,11 @@ static void patch_misuse(void)
 	for (mode = 0; mode < 3; mode++) {
 		unsigned char region[256];
 		if (mode == IOVW_MODE_DIRECT)
-			REQUIRE(iovw_writer_new_direct(&w, region, sizeof(region),
-						       NULL) == 0);
+			REQUIRE(iovw_writer_new_direct(
+					&w, region, sizeof(region), NULL) == 0);
 		else
-			REQUIRE(iovw_writer_new(&w, (iovw_mode)mode, NULL) == 0);
+			REQUIRE(iovw_writer_new(&w, (iovw_mode)mode, NULL) ==
+				0);
 		CHECK_EQ(iovw_append(w, "abcd", 4, 1, NULL), 0);
 		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
 		CHECK_EQ(h, 8);
@@ -240,7 +242,8 @@ static void patch_misuse(void)
 		CHECK_EQ(iovw_append(w, "ab", 2, 1, NULL), -EINVAL);
 		iovw_writer_reset(w);
 		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
-		CHECK_EQ(iovw_patch(w, h + 1, "12345678", 8), -EINVAL); /* past end */
+		CHECK_EQ(iovw_patch(w, h + 1, "12345678", 8),
+			 -EINVAL); /* past end */
 		iovw_writer_reset(w);
 		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
 		CHECK_EQ(iovw_patch(w, UINT64_MAX, "1", 1), -EINVAL);
@@ -384,7 +387,8 @@ static int det_calls;
 static int nondeterministic_fn(iovw_writer *w, void *ctx)
 {
 	(void)ctx;
-	return iovw_append_copy(w, "abcdefgh", 4 + (det_calls++ % 2) * 4, 1, NULL);
+	return iovw_append_copy(w, "abcdefgh", 4 + (det_calls++ % 2) * 4, 1,
+				NULL);
 }
 
 static void nondeterministic_rejected(void)
@@ -394,10 +398,12 @@ static void nondeterministic_rejected(void)
 
 	det_calls = 0;
 	CHECK_EQ(h_write_read("f", IOVW_BUFFER, nondeterministic_fn, NULL, NULL,
-			      NULL, &got, &len), -ENOSPC);
+			      NULL, &got, &len),
+		 -ENOSPC);
 	det_calls = 1;
 	CHECK_EQ(h_write_read("f", IOVW_MMAP, nondeterministic_fn, NULL, NULL,
-			      NULL, &got, &len), -EINVAL);
+			      NULL, &got, &len),
+		 -EINVAL);
 	CHECK_EQ(t_count_dir(t_tmpdir()), 0); /* no temp file left */
 }
 
@@ -430,12 +436,15 @@ static void callback_errors(void)
 
 	REQUIRE(h_make_file(h_path("f"), 10, 'o') == 0);
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
-		CHECK_EQ(h_write_read("f", (iovw_strategy)s, fail_fn, NULL, NULL,
-				      NULL, &got, &len), -EPROTO);
+		CHECK_EQ(h_write_read("f", (iovw_strategy)s, fail_fn, NULL,
+				      NULL, NULL, &got, &len),
+			 -EPROTO);
 		CHECK_EQ(h_write_read("f", (iovw_strategy)s, positive_fn, NULL,
-				      NULL, NULL, &got, &len), -EINVAL);
+				      NULL, NULL, &got, &len),
+			 -EINVAL);
 		CHECK_EQ(h_write_read("f", (iovw_strategy)s, misuse_fn, NULL,
-				      NULL, NULL, &got, &len), -EINVAL);
+				      NULL, NULL, &got, &len),
+			 -EINVAL);
 		CHECK_EQ(t_count_dir(t_tmpdir()), 1);
 		got = t_read_file(h_path("f"), &len);
 		REQUIRE(got);
@@ -456,7 +465,8 @@ static int blob_fn(iovw_writer *w, void *ctx)
 	const struct blob *b = ctx;
 	size_t first = b->n / 2 + 1; /* odd for even n: padding follows */
 	int rc = iovw_append(w, b->p, first, 1, NULL);
-	return rc ? rc : iovw_append(w, b->p + first + 1, b->n - first - 1, 4, NULL);
+	return rc ? rc
+		  : iovw_append(w, b->p + first + 1, b->n - first - 1, 4, NULL);
 }
 
 /* The bytes blob_fn describes for n = 10000. */
@@ -483,8 +493,9 @@ static void write_fd_at_offset(void)
 			REQUIRE(h_make_file(h_path("f"), 20000, 'q') == 0);
 			fd = open(h_path("f"), O_RDWR);
 			REQUIRE(fd >= 0);
-			CHECK_EQ(iovw_write_fd(fd, offs[i], (iovw_strategy)s, blob_fn,
-					       &b, NULL, NULL), 0);
+			CHECK_EQ(iovw_write_fd(fd, offs[i], (iovw_strategy)s,
+					       blob_fn, &b, NULL, NULL),
+				 0);
 			close(fd);
 			got = t_read_file(h_path("f"), &len);
 			REQUIRE(got);
@@ -501,7 +512,8 @@ static void write_fd_at_offset(void)
 	REQUIRE(h_make_file(h_path("g"), 10, 'q') == 0);
 	fd = open(h_path("g"), O_RDWR);
 	REQUIRE(fd >= 0);
-	CHECK_EQ(iovw_write_fd(fd, 9000, IOVW_MMAP, blob_fn, &b, NULL, NULL), 0);
+	CHECK_EQ(iovw_write_fd(fd, 9000, IOVW_MMAP, blob_fn, &b, NULL, NULL),
+		 0);
 	close(fd);
 	got = t_read_file(h_path("g"), &len);
 	REQUIRE(got);
@@ -522,8 +534,10 @@ static void mmap_needs_rdwr(void)
 
 	h_fill(data, sizeof(data), 4);
 	REQUIRE(fd >= 0);
-	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_MMAP, blob_fn, &b, NULL, NULL), -EACCES);
-	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_PWRITEV, blob_fn, &b, NULL, NULL), 0);
+	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_MMAP, blob_fn, &b, NULL, NULL),
+		 -EACCES);
+	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_PWRITEV, blob_fn, &b, NULL, NULL),
+		 0);
 	close(fd);
 }
 
@@ -543,12 +557,14 @@ static void empty_stream(void)
 
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
 		REQUIRE(h_make_file(h_path("e"), 10, 'o') == 0);
-		CHECK_EQ(h_write_read("e", (iovw_strategy)s, empty_fn, NULL, NULL,
-				      &st, &got, &len), 0);
+		CHECK_EQ(h_write_read("e", (iovw_strategy)s, empty_fn, NULL,
+				      NULL, &st, &got, &len),
+			 0);
 		CHECK_EQ(len, 0);
 		free(got);
 	}
-	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE] + st.syscalls[IOVW_SYS_PWRITEV], 0);
+	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE] + st.syscalls[IOVW_SYS_PWRITEV],
+		 0);
 	CHECK_EQ(st.syscalls[IOVW_SYS_MMAP], 0);
 }
 
@@ -561,7 +577,8 @@ static void stats_counted(void)
 
 	h_fill(data, sizeof(data), 6);
 	CHECK_EQ(h_write_read("f", IOVW_PWRITEV, blob_fn, &b, NULL, &st, &got,
-			      &len), 0);
+			      &len),
+		 0);
 	free(got);
 	CHECK_EQ(st.bytes_written, 10002);
 	CHECK_EQ(st.pieces, 2);
@@ -577,7 +594,8 @@ static void stats_counted(void)
 
 	memset(&st, 0, sizeof(st));
 	CHECK_EQ(h_write_read("f", IOVW_BUFFER, blob_fn, &b, NULL, &st, &got,
-			      &len), 0);
+			      &len),
+		 0);
 	free(got);
 	CHECK_EQ(st.bytes_copied, 9999); /* data, not padding */
 	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], 1);
@@ -586,8 +604,9 @@ static void stats_counted(void)
 	memset(&st, 0, sizeof(st));
 	{
 		iovw_options o = {.flags = IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR};
-		CHECK_EQ(h_write_read("f", IOVW_MMAP, blob_fn, &b, &o, &st, &got,
-				      &len), 0);
+		CHECK_EQ(h_write_read("f", IOVW_MMAP, blob_fn, &b, &o, &st,
+				      &got, &len),
+			 0);
 		free(got);
 	}
 	CHECK_EQ(st.syscalls[IOVW_SYS_MMAP], 1);
@@ -610,12 +629,14 @@ static void file_mode_and_in_place(void)
 
 	h_fill(data, sizeof(data), 2);
 	CHECK_EQ(h_write_read("m", IOVW_PWRITEV, blob_fn, &b, &o, NULL, &got,
-			      &len), 0);
+			      &len),
+		 0);
 	free(got);
 	REQUIRE(stat(h_path("m"), &sb) == 0);
 	CHECK_EQ(sb.st_mode & 0777, 0600);
 	CHECK_EQ(h_write_read("n", IOVW_PWRITEV, blob_fn, &b, NULL, NULL, &got,
-			      &len), 0);
+			      &len),
+		 0);
 	free(got);
 	REQUIRE(stat(h_path("n"), &sb) == 0);
 	CHECK_EQ(sb.st_mode & 0777, 0644);
@@ -627,7 +648,8 @@ static void file_mode_and_in_place(void)
 		REQUIRE(h_make_file(h_path("p"), 5000, 'z') == 0);
 		REQUIRE(stat(h_path("p"), &before) == 0);
 		CHECK_EQ(h_write_read("p", IOVW_PWRITEV, blob_fn, &b, &ip, &st,
-				      &got, &len), 0);
+				      &got, &len),
+			 0);
 		REQUIRE(stat(h_path("p"), &sb) == 0);
 		CHECK_EQ(sb.st_ino, before.st_ino);
 		CHECK_EQ(len, 100);
@@ -647,7 +669,9 @@ static void names(void)
 	CHECK(iovw_strerror(5) != NULL);
 	CHECK(iovw_strerror(-99999) != NULL);
 	for (i = 0; i < IOVW_STRATEGY_COUNT; i++) {
-		CHECK_EQ(iovw_strategy_parse(iovw_strategy_name((iovw_strategy)i), &s), 0);
+		CHECK_EQ(iovw_strategy_parse(
+				 iovw_strategy_name((iovw_strategy)i), &s),
+			 0);
 		CHECK_EQ(s, i);
 	}
 	CHECK(iovw_strategy_name((iovw_strategy)IOVW_STRATEGY_COUNT) == NULL);

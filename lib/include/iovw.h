@@ -41,9 +41,9 @@ extern "C" {
 #define IOVW_API
 #endif
 
-#define IOVW_VERSION_MAJOR 0
-#define IOVW_VERSION_MINOR 1
-#define IOVW_VERSION_PATCH 0
+#define IOVW_VERSION_MAJOR  0
+#define IOVW_VERSION_MINOR  1
+#define IOVW_VERSION_PATCH  0
 #define IOVW_VERSION_STRING "0.1.0"
 
 /* Largest alignment iovw_append() and friends accept (one page of zeros). */
@@ -58,10 +58,10 @@ typedef enum iovw_mode {
 } iovw_mode;
 
 typedef enum iovw_strategy {
-	IOVW_PWRITEV = 0,   /* plan, then batched pwritev()                      */
-	IOVW_BUFFER = 1,    /* measure, malloc one buffer, direct, one pwrite()  */
-	IOVW_MMAP = 2,      /* measure, ftruncate, mmap(MAP_SHARED), direct      */
-	IOVW_WRITE_EACH = 3 /* plan, then one pwrite() per iovec (naive)         */
+	IOVW_PWRITEV = 0, /* plan, then batched pwritev() */
+	IOVW_BUFFER = 1, /* measure, malloc one buffer, direct, one pwrite()  */
+	IOVW_MMAP = 2,	 /* measure, ftruncate, mmap(MAP_SHARED), direct      */
+	IOVW_WRITE_EACH = 3 /* plan, then one pwrite() per iovec (naive) */
 } iovw_strategy;
 #define IOVW_STRATEGY_COUNT 4
 
@@ -93,7 +93,8 @@ typedef struct iovw_sys {
 	void *ctx;
 	int (*open)(void *ctx, const char *path, int flags, unsigned mode);
 	int (*close)(void *ctx, int fd);
-	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t n, int64_t off);
+	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t n,
+			  int64_t off);
 	ssize_t (*pwritev)(void *ctx, int fd, const struct iovec *iov, int cnt,
 			   int64_t off);
 	int (*ftruncate)(void *ctx, int fd, int64_t len);
@@ -120,9 +121,9 @@ typedef struct iovw_allocator {
 } iovw_allocator;
 
 /* iovw_options.flags */
-#define IOVW_F_FDATASYNC 0x1u /* fdatasync() the file before rename          */
-#define IOVW_F_FSYNC_DIR 0x2u /* fsync() the directory after rename          */
-#define IOVW_F_NO_ATOMIC 0x4u /* iovw_write_file: write the target in place  */
+#define IOVW_F_FDATASYNC 0x1u /* fdatasync() the file before rename */
+#define IOVW_F_FSYNC_DIR 0x2u /* fsync() the directory after rename */
+#define IOVW_F_NO_ATOMIC 0x4u /* iovw_write_file: write the target in place */
 
 typedef struct iovw_options {
 	/* Most iovecs one pwritev() call carries. 0 means the default,
@@ -131,22 +132,22 @@ typedef struct iovw_options {
 	/* Plan mode copies pieces shorter than this into the arena, where
 	 * consecutive copies merge into one iovec. 0 disables it. */
 	size_t coalesce_below;
-	unsigned flags;       /* IOVW_F_* */
-	unsigned file_mode;   /* mode for a new file; 0 means 0666 (& ~umask) */
-	const iovw_sys *sys;  /* NULL: the real system calls */
+	unsigned flags;	     /* IOVW_F_* */
+	unsigned file_mode;  /* mode for a new file; 0 means 0666 (& ~umask) */
+	const iovw_sys *sys; /* NULL: the real system calls */
 	const iovw_allocator *alloc; /* NULL: malloc/realloc/free */
 } iovw_options;
 
 /* Counters; a function that takes a stats pointer adds to it (NULL: none). */
 typedef struct iovw_stats {
 	uint64_t bytes_written; /* bytes the kernel accepted                 */
-	uint64_t bytes_copied;  /* bytes memcpy'd in user space (arena,
+	uint64_t bytes_copied;	/* bytes memcpy'd in user space (arena,
 				   direct mode, patches)                     */
-	uint64_t pieces;        /* non-empty appends and reserves            */
-	uint64_t iovecs;        /* entries of the written plan (after merge) */
-	uint64_t batches;       /* pwrite/pwritev calls that carried data    */
-	uint64_t build_ns;      /* running the serializer(s), mapping        */
-	uint64_t write_ns;      /* the write system calls, sync, unmap       */
+	uint64_t pieces;	/* non-empty appends and reserves            */
+	uint64_t iovecs;	/* entries of the written plan (after merge) */
+	uint64_t batches;	/* pwrite/pwritev calls that carried data    */
+	uint64_t build_ns;	/* running the serializer(s), mapping        */
+	uint64_t write_ns;	/* the write system calls, sync, unmap       */
 	uint64_t syscalls[IOVW_SYS_COUNT]; /* calls made, by iovw_syscall    */
 } iovw_stats;
 
@@ -189,8 +190,8 @@ IOVW_API void iovw_writer_reset(iovw_writer *w);
  * size overflow, a writer already written), -ENOMEM, -ENOSPC (direct mode
  * region too small).
  */
-IOVW_API int iovw_append(iovw_writer *w, const void *p, size_t n,
-			 size_t align, uint64_t *off);
+IOVW_API int iovw_append(iovw_writer *w, const void *p, size_t n, size_t align,
+			 uint64_t *off);
 
 /* Like iovw_append() but copies the bytes (into the arena in plan mode), so
  * `p` may be reused as soon as the call returns. */

@@ -66,7 +66,7 @@ $(BENCH): harness/libbench.c $(B)/libiovw.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libiovw.a $(LDFLAGS)
 
-tests: $(TESTS) lib
+tests: $(TESTS) all
 
 .SECONDARY: $(TESTS:=.o) $(T_OBJ)
 

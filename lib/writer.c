@@ -521,3 +521,38 @@ int iovw_plan_gather(const iovw_writer *w, void *dst, uint64_t cap)
 	}
 	return 0;
 }
+
+int iovw_scan(const iovw_writer *w, uint64_t from, iovw_scan_fn fn, void *ctx)
+{
+	uint64_t pos = 0;
+	size_t i;
+	int rc;
+
+	if (!w || !fn || from > w->size)
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	switch (w->mode) {
+	case IOVW_MODE_MEASURE:
+		return 0;
+	case IOVW_MODE_DIRECT:
+		return from < w->size ? fn(ctx, w->region + from,
+					   (size_t)(w->size - from))
+				      : 0;
+	case IOVW_MODE_PLAN:
+		break;
+	}
+	for (i = 0; i < w->niov; i++) {
+		const unsigned char *b = w->iov[i].iov_base;
+		size_t n = w->iov[i].iov_len;
+
+		if (pos + n > from) {
+			size_t skip = from > pos ? (size_t)(from - pos) : 0;
+			rc = fn(ctx, b + skip, n - skip);
+			if (rc)
+				return rc;
+		}
+		pos += n;
+	}
+	return 0;
+}

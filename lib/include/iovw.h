@@ -235,6 +235,21 @@ IOVW_API int iovw_plan_write(iovw_writer *w, int fd, uint64_t off, int each,
  * This is the gather step of a buffer fallback, without the I/O. */
 IOVW_API int iovw_plan_gather(const iovw_writer *w, void *dst, uint64_t cap);
 
+/* Called by iovw_scan() with consecutive runs of the stream's bytes;
+ * returns 0 to go on, or a negative errno to stop with it. */
+typedef int (*iovw_scan_fn)(void *ctx, const void *p, size_t n);
+
+/*
+ * Pass the stream's bytes from offset `from` to the current end to `fn`,
+ * in order, without copying: the iovecs in plan mode, the region in direct
+ * mode. Measure mode has no bytes: `fn` is not called. Reserved slots show
+ * what has been patched into them so far. This is how a serializer
+ * computes a checksum of its body before patching the header.
+ * Returns 0, fn's error, or -EINVAL (from past the end, a failed writer).
+ */
+IOVW_API int iovw_scan(const iovw_writer *w, uint64_t from, iovw_scan_fn fn,
+		       void *ctx);
+
 /* ---- one call: run a serializer with a strategy and write the file ------ */
 
 /* A serializer: describes the stream by calling iovw_append() and friends on

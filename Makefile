@@ -17,6 +17,13 @@ SOMAJOR  := 0
 
 LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+WL_SRC   := $(wildcard workloads/*.c)
+WL_OBJ   := $(WL_SRC:%.c=$(B)/%.o)
+HX_SRC   := $(filter-out harness/libbench.c,$(wildcard harness/*.c))
+HX_OBJ   := $(HX_SRC:%.c=$(B)/%.o)
+IOVBENCH := $(B)/iovbench
+DEP_CFLAGS := $(shell pkg-config --cflags libxxhash jansson 2>/dev/null)
+DEP_LIBS   := $(shell pkg-config --libs libxxhash jansson 2>/dev/null || echo -lxxhash -ljansson) -lm
 TEST_SRC := $(wildcard tests/test_*.c)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH    := $(B)/libbench
@@ -26,7 +33,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 .PHONY: all lib test check test-asan test-valgrind bench deps install uninstall \
         clean help format format-check tests
 
-all: lib $(BENCH)
+all: lib $(BENCH) $(IOVBENCH)
 
 lib: $(B)/libiovw.a $(B)/libiovw.so
 
@@ -45,6 +52,21 @@ $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
 
+$(B)/workloads/%.o: workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/harness/%.o: harness/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libworkloads.a: $(WL_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(IOVBENCH): $(HX_OBJ) $(B)/libworkloads.a $(B)/libiovw.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
+
 $(B)/libiovw.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -57,10 +79,10 @@ T_OBJ    := $(B)/tests/t.o $(B)/tests/helpers.o
 
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ilib $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) -Ilib -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tests/test_%: $(B)/tests/test_%.o $(T_OBJ) $(B)/libiovw.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS)
+$(B)/tests/test_%: $(B)/tests/test_%.o $(T_OBJ) $(B)/libworkloads.a $(B)/libiovw.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
 
 $(BENCH): harness/libbench.c $(B)/libiovw.a
 	@mkdir -p $(@D)
@@ -117,7 +139,8 @@ uninstall:
 	    $(DESTDIR)$(INCDIR)/iovw.h $(DESTDIR)$(PKGDIR)/iovw.pc
 
 CLANG_FORMAT ?= $(shell command -v clang-format || command -v clang-format-14)
-SOURCES = lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c
+SOURCES = lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c \
+    harness/*.h workloads/*.c workloads/*.h
 
 format:
 	$(CLANG_FORMAT) -i $(SOURCES)
@@ -128,4 +151,5 @@ format-check:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(TESTS:=.d) $(T_OBJ:.o=.d) $(BENCH).d
+-include $(LIB_OBJ:.o=.d) $(WL_OBJ:.o=.d) $(HX_OBJ:.o=.d) $(TESTS:=.d) \
+    $(T_OBJ:.o=.d) $(BENCH).d

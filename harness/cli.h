@@ -1,0 +1,60 @@
+/*
+ * cli.h - what the iovbench commands share: exit codes, option parsing,
+ * messages, progress, files.
+ */
+#ifndef IOVBENCH_CLI_H
+#define IOVBENCH_CLI_H
+
+#include "iovw.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum {
+	EXIT_OK = 0,
+	EXIT_CHECK = 1,	  /* a check failed: mismatch, invalid file */
+	EXIT_USAGE = 2,	  /* bad command line */
+	EXIT_RUNTIME = 3, /* I/O, memory */
+};
+
+/* A usage error: "iovbench CMD: message" and the usage hint on stderr;
+ * returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A runtime error: "iovbench: message" on stderr; returns EXIT_RUNTIME. */
+int cli_runtime_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Parse a whole number in [lo, hi] (accepts K/M/G suffixes when `units`). */
+int cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, int units,
+		  uint64_t *out);
+/* Parse a positive number (a scale factor). */
+int cli_parse_scale(const char *s, double *out);
+
+/* Split a comma-separated list in place; returns the count (<= max). */
+size_t cli_split(char *s, char **items, size_t max);
+
+/* Workload and strategy selections: bit i = wl_defs[i] / strategy i. */
+int cli_workloads(const char *cmd, const char *arg, unsigned *mask);
+int cli_strategies(const char *cmd, const char *arg, unsigned *mask);
+
+/* Progress on stderr, only when it is a terminal. */
+void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_progress_done(void);
+
+/* Write a whole string to `path` atomically (through libiovw). */
+int cli_write_text(const char *path, const char *text);
+
+/* Create a fresh directory under $TMPDIR or /tmp into buf; 0 or -errno. */
+int cli_tempdir(char *buf, size_t n, const char *what);
+/* Remove a directory tree (best effort). */
+void cli_rmtree(const char *path);
+
+/* The commands. */
+int cmd_list(int argc, char **argv);
+int cmd_write(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+#endif

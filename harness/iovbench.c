@@ -1,0 +1,55 @@
+/*
+ * iovbench.c - the benchmark and conformance harness: command dispatch.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} commands[] = {
+	{"list", cmd_list, "workloads (size, pieces) and strategies"},
+	{"write", cmd_write, "write one workload with one strategy"},
+	{"load", cmd_load, "validate a module file"},
+	{"verify", cmd_verify,
+	 "byte equivalence and round trip of every strategy"},
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: iovbench COMMAND [OPTIONS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
+	fprintf(f, "\n'iovbench COMMAND --help' describes each. Exit codes: 0 "
+		   "ok, 1 a check failed,\n2 usage error, 3 runtime failure "
+		   "(I/O, memory).\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("iovbench %s (libiovw)\n", IOVW_VERSION_STRING);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "iovbench: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,136 @@
+/*
+ * format.c - layouts and writing the module format (see format.h).
+ */
+#include "format.h"
+#include "kinds.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+uint64_t iovm_layout_hash(const struct iovm_layout *l)
+{
+	XXH3_state_t st;
+	char buf[128];
+	uint32_t i;
+	int n;
+
+	XXH3_64bits_reset(&st);
+	n = snprintf(buf, sizeof(buf), "%s;v%u;", l->name, IOVM_VERSION);
+	XXH3_64bits_update(&st, buf, (size_t)n);
+	for (i = 0; i < l->nfields; i++) {
+		n = snprintf(buf, sizeof(buf), "%s:%u:%u;", l->fields[i].name,
+			     l->fields[i].elem_size, l->fields[i].align);
+		XXH3_64bits_update(&st, buf, (size_t)n);
+	}
+	return XXH3_64bits_digest(&st);
+}
+
+const struct iovm_layout *iovm_layout_of(uint32_t kind)
+{
+	switch (kind) {
+	case IOVM_KIND_MODULE:
+		return &module_layout;
+	case IOVM_KIND_TREE:
+		return &tree_layout;
+	case IOVM_KIND_BLOB:
+		return &blob_layout;
+	default:
+		return NULL;
+	}
+}
+
+int iovm_begin(struct iovm_out *o, iovw_writer *w, const struct iovm_layout *l)
+{
+	uint64_t hdr;
+	int rc;
+
+	if (l->nfields > IOVM_MAX_FIELDS)
+		return -EINVAL;
+	memset(o, 0, sizeof(*o));
+	o->w = w;
+	o->l = l;
+	rc = iovw_reserve(w, IOVM_HEADER_SIZE, 8, &hdr);
+	if (rc)
+		return rc;
+	if (hdr != 0)
+		return -EINVAL; /* the header must start the stream */
+	return iovw_reserve(w, (size_t)l->nfields * sizeof(struct iovm_array),
+			    8, &o->root_off);
+}
+
+int iovm_put(struct iovm_out *o, unsigned f, const void *p, uint64_t count)
+{
+	const struct iovm_field *fd = &o->l->fields[f];
+	uint64_t off;
+	int rc;
+
+	if (f >= o->l->nfields || count > SIZE_MAX / fd->elem_size)
+		return -EINVAL;
+	if (!count) {
+		o->root[f].offset = 0;
+		o->root[f].length = 0;
+		return 0;
+	}
+	rc = iovw_append(o->w, p, (size_t)count * fd->elem_size, fd->align,
+			 &off);
+	if (rc)
+		return rc;
+	o->root[f].offset = off;
+	o->root[f].length = count;
+	return 0;
+}
+
+int iovm_array_begin(struct iovm_out *o, unsigned f)
+{
+	if (f >= o->l->nfields)
+		return -EINVAL;
+	return iovw_append(o->w, NULL, 0, o->l->fields[f].align,
+			   &o->open_start);
+}
+
+int iovm_array_end(struct iovm_out *o, unsigned f)
+{
+	uint64_t bytes = iovw_size(o->w) - o->open_start;
+	uint32_t es = o->l->fields[f].elem_size;
+
+	if (f >= o->l->nfields || bytes % es)
+		return -EINVAL;
+	o->root[f].offset = bytes ? o->open_start : 0;
+	o->root[f].length = bytes / es;
+	return 0;
+}
+
+static int hash_run(void *ctx, const void *p, size_t n)
+{
+	XXH3_64bits_update(ctx, p, n);
+	return 0;
+}
+
+int iovm_finish(struct iovm_out *o)
+{
+	struct iovm_header h;
+	XXH3_state_t st;
+	int rc;
+
+	rc = iovw_patch(o->w, o->root_off, o->root,
+			o->l->nfields * sizeof(struct iovm_array));
+	if (rc)
+		return rc;
+	XXH3_64bits_reset(&st);
+	rc = iovw_scan(o->w, IOVM_HEADER_SIZE, hash_run, &st);
+	if (rc)
+		return rc;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, IOVM_MAGIC, sizeof(h.magic));
+	h.version = IOVM_VERSION;
+	h.kind = o->l->kind;
+	h.layout_hash = iovm_layout_hash(o->l);
+	h.total_size = iovw_size(o->w);
+	h.body_xxh3 = XXH3_64bits_digest(&st);
+	h.root_offset = o->root_off;
+	h.root_count = o->l->nfields;
+	return iovw_patch(o->w, 0, &h, sizeof(h));
+}

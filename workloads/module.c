@@ -1,0 +1,816 @@
+/*
+ * module.c - one compiler module: generation, serializer, rebuild, compare.
+ *
+ * The parts follow a compiler's module cache: an identifier interner (names
+ * in 1 KiB pages, NUL-terminated, with an open-addressing u32 hash index),
+ * string literals (u32 length + bytes, also paged), the source text and its
+ * line starts, a struct-of-arrays node store (u8 tag, 16-byte payload,
+ * 8-byte region; one node per ~20 bytes of source), extra data, a type store
+ * (8-byte slots, one per ~50 bytes; descriptors as 24 + 1 + 4 byte
+ * arrays; type variables), exposed items sorted by name, 35 small lists of
+ * which many are empty, and one 16-byte-aligned list. Every array is its
+ * own allocation, as a compiler grows them; the serializer borrows them all.
+ */
+#include "kinds.h"
+#include "loader.h"
+#include "rng.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define PAGE	   1024u
+#define NLISTS	   35u
+#define NODE_TAGS  48u
+#define DESC_KINDS 16u
+#define EMPTY_SLOT UINT32_MAX
+
+enum {
+	F_IDENT_BYTES,
+	F_IDENT_INDEX,
+	F_STRINGS,
+	F_SOURCE,
+	F_LINE_STARTS,
+	F_NODE_TAGS,
+	F_NODE_PAYLOAD,
+	F_NODE_REGIONS,
+	F_EXTRA,
+	F_TYPE_SLOTS,
+	F_DESC_A,
+	F_DESC_B,
+	F_DESC_C,
+	F_TYPE_VARS,
+	F_EXPOSED,
+	F_ALIGNED16,
+	F_LIST0, /* NLISTS of them */
+	F_COUNT = F_LIST0 + NLISTS
+};
+
+#define LIST_FIELD(i)           \
+	{                       \
+		"list" #i, 4, 4 \
+	}
+static const struct iovm_field fields[F_COUNT] = {
+	{"ident_bytes", 1, 1},	 {"ident_index", 4, 4},	 {"strings", 1, 1},
+	{"source", 1, 1},	 {"line_starts", 4, 4},	 {"node_tags", 1, 1},
+	{"node_payload", 16, 8}, {"node_regions", 8, 4}, {"extra", 4, 4},
+	{"type_slots", 8, 8},	 {"desc_a", 24, 8},	 {"desc_b", 1, 1},
+	{"desc_c", 4, 4},	 {"type_vars", 4, 4},	 {"exposed", 8, 4},
+	{"aligned16", 16, 16},	 LIST_FIELD(0),		 LIST_FIELD(1),
+	LIST_FIELD(2),		 LIST_FIELD(3),		 LIST_FIELD(4),
+	LIST_FIELD(5),		 LIST_FIELD(6),		 LIST_FIELD(7),
+	LIST_FIELD(8),		 LIST_FIELD(9),		 LIST_FIELD(10),
+	LIST_FIELD(11),		 LIST_FIELD(12),	 LIST_FIELD(13),
+	LIST_FIELD(14),		 LIST_FIELD(15),	 LIST_FIELD(16),
+	LIST_FIELD(17),		 LIST_FIELD(18),	 LIST_FIELD(19),
+	LIST_FIELD(20),		 LIST_FIELD(21),	 LIST_FIELD(22),
+	LIST_FIELD(23),		 LIST_FIELD(24),	 LIST_FIELD(25),
+	LIST_FIELD(26),		 LIST_FIELD(27),	 LIST_FIELD(28),
+	LIST_FIELD(29),		 LIST_FIELD(30),	 LIST_FIELD(31),
+	LIST_FIELD(32),		 LIST_FIELD(33),	 LIST_FIELD(34),
+};
+
+const struct iovm_layout module_layout = {IOVM_KIND_MODULE, "module", fields,
+					  F_COUNT};
+
+/* Bytes kept in pages, as an arena-backed interner keeps them. */
+struct pages {
+	unsigned char **page;
+	uint32_t *used;
+	size_t n, cap;
+	uint64_t total;
+};
+
+struct exposed {
+	uint32_t ident; /* offset of the name in ident_bytes */
+	uint32_t node;
+};
+
+struct module {
+	struct pages idents;
+	uint32_t *ident_index;
+	uint64_t index_len; /* a power of two, or 0 */
+	struct pages strings;
+	char *source;
+	uint64_t source_len;
+	uint32_t *line_starts;
+	uint64_t nlines;
+	uint8_t *tags;
+	uint8_t (*payload)[16];
+	uint32_t (*regions)[2];
+	uint64_t nnodes;
+	uint32_t *extra;
+	uint64_t nextra;
+	uint64_t *slots;
+	uint64_t nslots;
+	uint8_t (*desc_a)[24];
+	uint8_t *desc_b;
+	uint32_t *desc_c;
+	uint64_t ndescs;
+	uint32_t *vars;
+	uint64_t nvars;
+	struct exposed *exposed;
+	uint64_t nexposed;
+	uint32_t *list[NLISTS];
+	uint64_t list_len[NLISTS];
+	uint64_t (*aligned)[2];
+	uint64_t naligned;
+};
+
+/* ---- pages -------------------------------------------------------------- */
+
+static void pages_free(struct pages *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		free(p->page[i]);
+	free(p->page);
+	free(p->used);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Room for n bytes (n <= PAGE), in the last page or a new one; returns the
+ * place and its offset in the concatenation. */
+static unsigned char *pages_take(struct pages *p, size_t n, uint64_t *off)
+{
+	unsigned char *dst;
+
+	if (!p->n || p->used[p->n - 1] + n > PAGE) {
+		if (p->n == p->cap) {
+			size_t cap = p->cap ? 2 * p->cap : 16;
+			unsigned char **pg =
+				realloc(p->page, cap * sizeof(*pg));
+			uint32_t *u;
+			if (!pg)
+				return NULL;
+			p->page = pg;
+			u = realloc(p->used, cap * sizeof(*u));
+			if (!u)
+				return NULL;
+			p->used = u;
+			p->cap = cap;
+		}
+		p->page[p->n] = malloc(PAGE);
+		if (!p->page[p->n])
+			return NULL;
+		p->used[p->n++] = 0;
+	}
+	dst = p->page[p->n - 1] + p->used[p->n - 1];
+	*off = p->total;
+	p->used[p->n - 1] += (uint32_t)n;
+	p->total += n;
+	return dst;
+}
+
+/* ---- generation --------------------------------------------------------- */
+
+static const char *const syllables[] = {
+	"ka", "lo", "mi", "nu", "re", "sa", "ti", "vo", "xe", "zu",
+	"an", "el", "in", "or", "um", "by", "dr", "st", "qu", "ph",
+};
+
+static uint32_t hash_name(const char *s, size_t n)
+{
+	return (uint32_t)XXH3_64bits(s, n);
+}
+
+/* Intern a name: its offset in ident_bytes. `names` maps index slots to
+ * the interned names while the module is generated. */
+static int intern(struct module *m, const char **names, const char *name,
+		  uint32_t *off)
+{
+	size_t n = strlen(name) + 1;
+	uint64_t mask = m->index_len - 1, i, o;
+	unsigned char *dst;
+
+	for (i = hash_name(name, n - 1) & mask;; i = (i + 1) & mask) {
+		if (m->ident_index[i] == EMPTY_SLOT)
+			break;
+		if (!strcmp(names[i], name)) {
+			*off = m->ident_index[i];
+			return 0;
+		}
+	}
+	dst = pages_take(&m->idents, n, &o);
+	if (!dst)
+		return -ENOMEM;
+	memcpy(dst, name, n);
+	m->ident_index[i] = (uint32_t)o;
+	names[i] = (const char *)dst;
+	*off = (uint32_t)o;
+	return 0;
+}
+
+/* The name of vocabulary entry `id`: the same for the same id and seed. */
+static void make_name(uint64_t seed, char *buf, uint64_t id)
+{
+	struct rng nr = {id * 0x9e3779b97f4a7c15u ^ seed};
+	unsigned k, parts = 2 + (unsigned)rng_below(&nr, 3);
+	size_t len = 0;
+
+	for (k = 0; k < parts; k++) {
+		const char *s = syllables[rng_below(&nr, 20)];
+		memcpy(buf + len, s, 2);
+		len += 2;
+	}
+	len += (size_t)sprintf(buf + len, "_%llu", (unsigned long long)id);
+	buf[len] = '\0';
+}
+
+static void module_free(void *obj);
+
+/* Grow-only byte buffer for the source text. */
+static int put_text(struct module *m, uint64_t *cap, const char *s, size_t n)
+{
+	if (m->source_len + n > *cap) {
+		uint64_t nc = *cap * 2 > m->source_len + n ? *cap * 2
+							   : m->source_len + n;
+		char *p = realloc(m->source, (size_t)nc);
+		if (!p)
+			return -ENOMEM;
+		m->source = p;
+		*cap = nc;
+	}
+	memcpy(m->source + m->source_len, s, n);
+	m->source_len += n;
+	return 0;
+}
+
+static int add_string(struct module *m, const char *s, uint32_t len)
+{
+	uint64_t off;
+	unsigned char *dst = pages_take(&m->strings, 4 + (size_t)len, &off);
+
+	if (!dst)
+		return -ENOMEM;
+	memcpy(dst, &len, 4);
+	memcpy(dst + 4, s, len);
+	return 0;
+}
+
+static int gen_source(struct module *m, const char **names, struct rng *r,
+		      uint64_t target, uint64_t nvocab)
+{
+	static const char *const words[] = {"the",   "value", "of",    "list",
+					    "error", "ok",    "parse", "type"};
+	uint64_t cap = target + 256, lines_cap = 1024, name_seed = r->s;
+	char line[256], name[64], lit[96];
+	uint32_t off;
+	int rc = 0;
+
+	m->source = malloc((size_t)cap);
+	m->line_starts = malloc(lines_cap * sizeof(uint32_t));
+	if (!m->source || !m->line_starts)
+		return -ENOMEM;
+	while (m->source_len < target && !rc) {
+		unsigned indent = 4 * (unsigned)rng_below(r, 3), kind;
+		size_t n = 0;
+		/* skewed choice: small ids are common, as names are */
+		uint64_t id = (uint64_t)(rng_unit(r) * rng_unit(r) * nvocab);
+
+		if (m->nlines == lines_cap) {
+			uint32_t *p = realloc(m->line_starts,
+					      2 * lines_cap * sizeof(uint32_t));
+			if (!p)
+				return -ENOMEM;
+			m->line_starts = p;
+			lines_cap *= 2;
+		}
+		m->line_starts[m->nlines++] = (uint32_t)m->source_len;
+		memset(line, ' ', indent);
+		n = indent;
+		make_name(name_seed, name, id);
+		if ((rc = intern(m, names, name, &off)))
+			break;
+		kind = (unsigned)rng_below(r, 4);
+		if (kind == 0) {
+			unsigned w = (unsigned)rng_below(r, 8), len;
+			len = (unsigned)snprintf(
+				lit, sizeof(lit), "%s %s %llu", words[w],
+				words[(w + 3) % 8],
+				(unsigned long long)rng_below(r, 100000));
+			if ((rc = add_string(m, lit, len)))
+				break;
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      "%s = \"%s\"\n", name, lit);
+		} else if (kind == 1) {
+			char other[64];
+			make_name(name_seed, other,
+				  (uint64_t)(rng_unit(r) * nvocab));
+			if ((rc = intern(m, names, other, &off)))
+				break;
+			n += (size_t)snprintf(
+				line + n, sizeof(line) - n,
+				"%s = %s(%s, %llu)\n", name, other, name,
+				(unsigned long long)rng_below(r, 1000));
+		} else if (kind == 2) {
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      "%s : List(%s) -> Result\n", name,
+					      name);
+		} else {
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      "# %s %s\n",
+					      words[rng_below(r, 8)], name);
+		}
+		rc = put_text(m, &cap, line, n);
+	}
+	return rc;
+}
+
+static void *alloc_fill(struct rng *r, uint64_t n, size_t elem)
+{
+	unsigned char *p = malloc(n ? (size_t)(n * elem) : 1);
+	uint64_t i;
+
+	if (!p)
+		return NULL;
+	for (i = 0; i + 8 <= n * elem; i += 8) {
+		uint64_t v = rng_next(r);
+		memcpy(p + i, &v, 8);
+	}
+	for (; i < n * elem; i++)
+		p[i] = (unsigned char)rng_next(r);
+	return p;
+}
+
+static int cmp_exposed(const void *a, const void *b)
+{
+	const struct exposed *x = a, *y = b;
+	return x->ident < y->ident ? -1 : x->ident > y->ident;
+}
+
+struct module *module_generate(uint64_t seed, uint64_t source_bytes)
+{
+	struct module *m = calloc(1, sizeof(*m));
+	struct rng r = {seed ^ 0x6d6f64756c65u};
+	const char **names = NULL;
+	uint64_t nvocab, i, k;
+
+	if (!m)
+		return NULL;
+	if (source_bytes < 64)
+		source_bytes = 64;
+	nvocab = source_bytes / 40 + 8;
+	m->index_len = 16;
+	while (m->index_len < 2 * nvocab)
+		m->index_len *= 2;
+	m->ident_index = malloc(m->index_len * sizeof(uint32_t));
+	if (!m->ident_index)
+		goto fail;
+	memset(m->ident_index, 0xff, m->index_len * sizeof(uint32_t));
+	names = calloc((size_t)m->index_len, sizeof(*names));
+	if (!names || gen_source(m, names, &r, source_bytes, nvocab))
+		goto fail;
+	free(names);
+	names = NULL;
+
+	m->nnodes = m->source_len / 20 + 1;
+	m->tags = malloc((size_t)m->nnodes);
+	m->payload = alloc_fill(&r, m->nnodes, 16);
+	m->regions = malloc((size_t)m->nnodes * 8);
+	if (!m->tags || !m->payload || !m->regions)
+		goto fail;
+	for (i = 0; i < m->nnodes; i++) {
+		uint64_t a = rng_below(&r, m->source_len);
+		uint64_t b = a + rng_below(&r, 40);
+		m->tags[i] = (uint8_t)rng_below(&r, NODE_TAGS);
+		m->regions[i][0] = (uint32_t)a;
+		m->regions[i][1] =
+			(uint32_t)(b > m->source_len ? m->source_len : b);
+	}
+	m->nextra = m->nnodes / 4;
+	m->extra = alloc_fill(&r, m->nextra, 4);
+	m->nslots = m->source_len / 50 + 1;
+	m->slots = alloc_fill(&r, m->nslots, 8);
+	m->ndescs = m->nslots / 2 + 1;
+	m->desc_a = alloc_fill(&r, m->ndescs, 24);
+	m->desc_b = malloc((size_t)m->ndescs);
+	m->desc_c = alloc_fill(&r, m->ndescs, 4);
+	m->nvars = m->nslots / 4;
+	m->vars = malloc((size_t)(m->nvars ? m->nvars : 1) * 4);
+	if (!m->extra || !m->slots || !m->desc_a || !m->desc_b || !m->desc_c ||
+	    !m->vars)
+		goto fail;
+	for (i = 0; i < m->ndescs; i++)
+		m->desc_b[i] = (uint8_t)rng_below(&r, DESC_KINDS);
+	for (i = 0; i < m->nvars; i++)
+		m->vars[i] = (uint32_t)rng_below(&r, m->nslots);
+
+	/* exposed: every 10th interned name, sorted by name offset */
+	m->exposed = malloc((m->index_len / 10 + 1) * sizeof(*m->exposed));
+	if (!m->exposed)
+		goto fail;
+	for (i = 0; i < m->index_len; i += 10) {
+		if (m->ident_index[i] == EMPTY_SLOT)
+			continue;
+		m->exposed[m->nexposed].ident = m->ident_index[i];
+		m->exposed[m->nexposed].node =
+			(uint32_t)rng_below(&r, m->nnodes);
+		m->nexposed++;
+	}
+	qsort(m->exposed, (size_t)m->nexposed, sizeof(*m->exposed),
+	      cmp_exposed);
+
+	for (k = 0; k < NLISTS; k++) {
+		/* about 40% empty, the rest 1 to 64 node indices */
+		m->list_len[k] =
+			rng_below(&r, 5) < 2 ? 0 : 1 + rng_below(&r, 64);
+		m->list[k] = malloc((size_t)(m->list_len[k] + 1) * 4);
+		if (!m->list[k])
+			goto fail;
+		for (i = 0; i < m->list_len[k]; i++)
+			m->list[k][i] = (uint32_t)rng_below(&r, m->nnodes);
+	}
+	m->naligned = 100;
+	if (posix_memalign((void **)&m->aligned, 16, 100 * 16))
+		goto fail;
+	for (i = 0; i < m->naligned; i++) {
+		m->aligned[i][0] = rng_next(&r);
+		m->aligned[i][1] = rng_next(&r);
+	}
+	return m;
+fail:
+	free(names);
+	module_free(m);
+	return NULL;
+}
+
+/* ---- serializer --------------------------------------------------------- */
+
+static int put_pages(struct iovm_out *o, unsigned f, const struct pages *p)
+{
+	size_t i;
+	int rc = iovm_array_begin(o, f);
+
+	for (i = 0; i < p->n && !rc; i++)
+		rc = iovw_append(o->w, p->page[i], p->used[i], 1, NULL);
+	return rc ? rc : iovm_array_end(o, f);
+}
+
+static int module_serialize(iovw_writer *w, void *ctx)
+{
+	const struct module *m = ctx;
+	struct iovm_out o;
+	unsigned k;
+	int rc;
+
+	if ((rc = iovm_begin(&o, w, &module_layout)) ||
+	    (rc = put_pages(&o, F_IDENT_BYTES, &m->idents)) ||
+	    (rc = iovm_put(&o, F_IDENT_INDEX, m->ident_index, m->index_len)) ||
+	    (rc = put_pages(&o, F_STRINGS, &m->strings)) ||
+	    (rc = iovm_put(&o, F_SOURCE, m->source, m->source_len)) ||
+	    (rc = iovm_put(&o, F_LINE_STARTS, m->line_starts, m->nlines)) ||
+	    (rc = iovm_put(&o, F_NODE_TAGS, m->tags, m->nnodes)) ||
+	    (rc = iovm_put(&o, F_NODE_PAYLOAD, m->payload, m->nnodes)) ||
+	    (rc = iovm_put(&o, F_NODE_REGIONS, m->regions, m->nnodes)) ||
+	    (rc = iovm_put(&o, F_EXTRA, m->extra, m->nextra)) ||
+	    (rc = iovm_put(&o, F_TYPE_SLOTS, m->slots, m->nslots)) ||
+	    (rc = iovm_put(&o, F_DESC_A, m->desc_a, m->ndescs)) ||
+	    (rc = iovm_put(&o, F_DESC_B, m->desc_b, m->ndescs)) ||
+	    (rc = iovm_put(&o, F_DESC_C, m->desc_c, m->ndescs)) ||
+	    (rc = iovm_put(&o, F_TYPE_VARS, m->vars, m->nvars)) ||
+	    (rc = iovm_put(&o, F_EXPOSED, m->exposed, m->nexposed)) ||
+	    (rc = iovm_put(&o, F_ALIGNED16, m->aligned, m->naligned)))
+		return rc;
+	for (k = 0; k < NLISTS; k++)
+		if ((rc = iovm_put(&o, F_LIST0 + k, m->list[k],
+				   m->list_len[k])))
+			return rc;
+	return iovm_finish(&o);
+}
+
+/* ---- rebuild: check what the arrays mean, then copy them ---------------- */
+
+#define GET(f, var, cnt) var = iovm_field(file, f, &cnt)
+
+static int check(const struct iovm_file *file, char *err, size_t errlen)
+{
+	const uint8_t *ib, *src, *tags, *str, *db;
+	const uint32_t *idx, *ls, *regions, *vars;
+	const struct exposed *ex;
+	uint64_t nib, nidx, nsrc, nls, ntags, npay, nreg, nstr, nslots, na, nb,
+		nc, nvars, nex, i, k, pos;
+	const void *unused;
+
+	GET(F_IDENT_BYTES, ib, nib);
+	GET(F_IDENT_INDEX, idx, nidx);
+	GET(F_SOURCE, src, nsrc);
+	GET(F_LINE_STARTS, ls, nls);
+	GET(F_NODE_TAGS, tags, ntags);
+	GET(F_NODE_PAYLOAD, unused, npay);
+	GET(F_NODE_REGIONS, regions, nreg);
+	GET(F_STRINGS, str, nstr);
+	GET(F_TYPE_SLOTS, unused, nslots);
+	GET(F_DESC_A, unused, na);
+	GET(F_DESC_B, db, nb);
+	GET(F_DESC_C, unused, nc);
+	GET(F_TYPE_VARS, vars, nvars);
+	GET(F_EXPOSED, ex, nex);
+	(void)unused;
+	(void)src;
+
+	if (nidx & (nidx - 1))
+		return iovm_bad(err, errlen,
+				"ident_index length %llu is not a power of two",
+				(unsigned long long)nidx);
+	if (nib && ib[nib - 1] != 0)
+		return iovm_bad(err, errlen,
+				"ident_bytes does not end with a NUL");
+	for (i = 0; i < nidx; i++)
+		if (idx[i] != EMPTY_SLOT && idx[i] >= nib)
+			return iovm_bad(err, errlen,
+					"ident_index[%llu] = %u is past "
+					"ident_bytes (%llu bytes)",
+					(unsigned long long)i, idx[i],
+					(unsigned long long)nib);
+	for (pos = 0; pos < nstr;) {
+		uint32_t len;
+		if (nstr - pos < 4)
+			return iovm_bad(err, errlen,
+					"strings: truncated length at byte "
+					"%llu",
+					(unsigned long long)pos);
+		memcpy(&len, str + pos, 4);
+		if (len > nstr - pos - 4)
+			return iovm_bad(err, errlen,
+					"strings: literal at byte %llu runs "
+					"past the table",
+					(unsigned long long)pos);
+		pos += 4 + (uint64_t)len;
+	}
+	if (nsrc > UINT32_MAX)
+		return iovm_bad(err, errlen, "source longer than 4 GiB");
+	for (i = 0; i < nls; i++)
+		if ((i == 0 && ls[0] != 0) || ls[i] >= (nsrc ? nsrc : 1) ||
+		    (i && ls[i] <= ls[i - 1]))
+			return iovm_bad(err, errlen,
+					"line_starts[%llu] = %u is out of "
+					"order or past the source",
+					(unsigned long long)i, ls[i]);
+	if (ntags != npay || ntags != nreg)
+		return iovm_bad(err, errlen,
+				"node arrays disagree in length (%llu tags, "
+				"%llu payloads, %llu regions)",
+				(unsigned long long)ntags,
+				(unsigned long long)npay,
+				(unsigned long long)nreg);
+	for (i = 0; i < ntags; i++) {
+		uint32_t a = regions[2 * i], b = regions[2 * i + 1];
+		if (tags[i] >= NODE_TAGS)
+			return iovm_bad(err, errlen,
+					"node %llu has unknown tag %u",
+					(unsigned long long)i, tags[i]);
+		if (a > b || b > nsrc)
+			return iovm_bad(err, errlen,
+					"node %llu region %u..%u is outside "
+					"the source",
+					(unsigned long long)i, a, b);
+	}
+	if (na != nb || na != nc)
+		return iovm_bad(err, errlen,
+				"type descriptor arrays disagree in length");
+	for (i = 0; i < nb; i++)
+		if (db[i] >= DESC_KINDS)
+			return iovm_bad(err, errlen,
+					"type descriptor %llu has unknown kind "
+					"%u",
+					(unsigned long long)i, db[i]);
+	for (i = 0; i < nvars; i++)
+		if (vars[i] >= nslots)
+			return iovm_bad(err, errlen,
+					"type_vars[%llu] = %u is past the %llu "
+					"type slots",
+					(unsigned long long)i, vars[i],
+					(unsigned long long)nslots);
+	for (i = 0; i < nex; i++) {
+		if (ex[i].ident >= nib || ex[i].node >= ntags)
+			return iovm_bad(err, errlen,
+					"exposed item %llu points outside the "
+					"module",
+					(unsigned long long)i);
+		if (i && ex[i].ident <= ex[i - 1].ident)
+			return iovm_bad(err, errlen,
+					"exposed items are not sorted at %llu",
+					(unsigned long long)i);
+	}
+	for (k = 0; k < NLISTS; k++) {
+		uint64_t n;
+		const uint32_t *l = iovm_field(file, F_LIST0 + (unsigned)k, &n);
+		for (i = 0; i < n; i++)
+			if (l[i] >= ntags)
+				return iovm_bad(err, errlen,
+						"list%llu[%llu] = %u is not a "
+						"node",
+						(unsigned long long)k,
+						(unsigned long long)i, l[i]);
+	}
+	return 0;
+}
+
+/* A copy of field f (at least one byte allocated, suitably aligned). */
+static void *copy_field(const struct iovm_file *file, unsigned f, uint64_t *n)
+{
+	const void *p = iovm_field(file, f, n);
+	size_t bytes = (size_t)*n * module_layout.fields[f].elem_size;
+	void *dst;
+
+	if (posix_memalign(&dst, 16, bytes ? bytes : 1))
+		return NULL;
+	if (bytes)
+		memcpy(dst, p, bytes);
+	return dst;
+}
+
+static int pages_from(struct pages *pg, const struct iovm_file *file,
+		      unsigned f)
+{
+	uint64_t n;
+	void *p = copy_field(file, f, &n);
+
+	pg->page = malloc(sizeof(*pg->page));
+	pg->used = malloc(sizeof(*pg->used));
+	if (!p || !pg->page || !pg->used) {
+		free(p);
+		return -ENOMEM;
+	}
+	pg->page[0] = p;
+	pg->used[0] = (uint32_t)n;
+	pg->n = pg->cap = 1;
+	pg->total = n;
+	return 0;
+}
+
+static int module_rebuild(const struct iovm_file *file, void **obj, char *err,
+			  size_t errlen)
+{
+	struct module *m;
+	uint64_t dummy, k;
+	int rc = check(file, err, errlen);
+
+	if (rc || !obj)
+		return rc;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	if (pages_from(&m->idents, file, F_IDENT_BYTES) ||
+	    pages_from(&m->strings, file, F_STRINGS))
+		goto nomem;
+	m->ident_index = copy_field(file, F_IDENT_INDEX, &m->index_len);
+	m->source = copy_field(file, F_SOURCE, &m->source_len);
+	m->line_starts = copy_field(file, F_LINE_STARTS, &m->nlines);
+	m->tags = copy_field(file, F_NODE_TAGS, &m->nnodes);
+	m->payload = copy_field(file, F_NODE_PAYLOAD, &dummy);
+	m->regions = copy_field(file, F_NODE_REGIONS, &dummy);
+	m->extra = copy_field(file, F_EXTRA, &m->nextra);
+	m->slots = copy_field(file, F_TYPE_SLOTS, &m->nslots);
+	m->desc_a = copy_field(file, F_DESC_A, &m->ndescs);
+	m->desc_b = copy_field(file, F_DESC_B, &dummy);
+	m->desc_c = copy_field(file, F_DESC_C, &dummy);
+	m->vars = copy_field(file, F_TYPE_VARS, &m->nvars);
+	m->exposed = copy_field(file, F_EXPOSED, &m->nexposed);
+	m->aligned = copy_field(file, F_ALIGNED16, &m->naligned);
+	if (!m->ident_index || !m->source || !m->line_starts || !m->tags ||
+	    !m->payload || !m->regions || !m->extra || !m->slots ||
+	    !m->desc_a || !m->desc_b || !m->desc_c || !m->vars || !m->exposed ||
+	    !m->aligned)
+		goto nomem;
+	for (k = 0; k < NLISTS; k++)
+		if (!(m->list[k] = copy_field(file, F_LIST0 + (unsigned)k,
+					      &m->list_len[k])))
+			goto nomem;
+	*obj = m;
+	return 0;
+nomem:
+	module_free(m);
+	return -ENOMEM;
+}
+
+/* ---- compare, describe, free -------------------------------------------- */
+
+/* Compare the concatenated bytes of two page lists. */
+static int pages_equal(const struct pages *a, const struct pages *b)
+{
+	size_t pa = 0, pb = 0, oa = 0, ob = 0;
+
+	if (a->total != b->total)
+		return 0;
+	while (pa < a->n && pb < b->n) {
+		size_t la = a->used[pa] - oa, lb = b->used[pb] - ob;
+		size_t n = la < lb ? la : lb;
+		if (memcmp(a->page[pa] + oa, b->page[pb] + ob, n))
+			return 0;
+		oa += n;
+		ob += n;
+		if (oa == a->used[pa]) {
+			pa++;
+			oa = 0;
+		}
+		if (ob == b->used[pb]) {
+			pb++;
+			ob = 0;
+		}
+	}
+	return 1;
+}
+
+static int same(const void *a, const void *b, uint64_t na, uint64_t nb,
+		size_t elem)
+{
+	return na == nb && (!na || !memcmp(a, b, (size_t)na * elem));
+}
+
+static int module_equal(const void *x, const void *y, char *err, size_t errlen)
+{
+	const struct module *a = x, *b = y;
+	unsigned k;
+
+#define DIFF(cond, what)                                                  \
+	do {                                                              \
+		if (!(cond))                                              \
+			return iovm_bad(err, errlen, "module: %s differ", \
+					what);                            \
+	} while (0)
+	DIFF(pages_equal(&a->idents, &b->idents), "ident_bytes");
+	DIFF(same(a->ident_index, b->ident_index, a->index_len, b->index_len,
+		  4),
+	     "ident_index");
+	DIFF(pages_equal(&a->strings, &b->strings), "strings");
+	DIFF(same(a->source, b->source, a->source_len, b->source_len, 1),
+	     "source");
+	DIFF(same(a->line_starts, b->line_starts, a->nlines, b->nlines, 4),
+	     "line_starts");
+	DIFF(same(a->tags, b->tags, a->nnodes, b->nnodes, 1), "node_tags");
+	DIFF(same(a->payload, b->payload, a->nnodes, b->nnodes, 16),
+	     "node_payload");
+	DIFF(same(a->regions, b->regions, a->nnodes, b->nnodes, 8),
+	     "node_regions");
+	DIFF(same(a->extra, b->extra, a->nextra, b->nextra, 4), "extra");
+	DIFF(same(a->slots, b->slots, a->nslots, b->nslots, 8), "type_slots");
+	DIFF(same(a->desc_a, b->desc_a, a->ndescs, b->ndescs, 24), "desc_a");
+	DIFF(same(a->desc_b, b->desc_b, a->ndescs, b->ndescs, 1), "desc_b");
+	DIFF(same(a->desc_c, b->desc_c, a->ndescs, b->ndescs, 4), "desc_c");
+	DIFF(same(a->vars, b->vars, a->nvars, b->nvars, 4), "type_vars");
+	DIFF(same(a->exposed, b->exposed, a->nexposed, b->nexposed, 8),
+	     "exposed");
+	DIFF(same(a->aligned, b->aligned, a->naligned, b->naligned, 16),
+	     "aligned16");
+	for (k = 0; k < NLISTS; k++)
+		DIFF(same(a->list[k], b->list[k], a->list_len[k],
+			  b->list_len[k], 4),
+		     "lists");
+#undef DIFF
+	return 0;
+}
+
+static void module_describe(const void *obj, char *buf, size_t n)
+{
+	const struct module *m = obj;
+	unsigned k, empty = 0;
+
+	for (k = 0; k < NLISTS; k++)
+		empty += !m->list_len[k];
+	snprintf(buf, n,
+		 "module: %llu B source, %llu lines, %llu nodes, %llu type "
+		 "slots, %llu B of names, %llu exposed, %u of %u lists empty",
+		 (unsigned long long)m->source_len,
+		 (unsigned long long)m->nlines, (unsigned long long)m->nnodes,
+		 (unsigned long long)m->nslots,
+		 (unsigned long long)m->idents.total,
+		 (unsigned long long)m->nexposed, empty, NLISTS);
+}
+
+static void module_free(void *obj)
+{
+	struct module *m = obj;
+	unsigned k;
+
+	if (!m)
+		return;
+	pages_free(&m->idents);
+	pages_free(&m->strings);
+	free(m->ident_index);
+	free(m->source);
+	free(m->line_starts);
+	free(m->tags);
+	free(m->payload);
+	free(m->regions);
+	free(m->extra);
+	free(m->slots);
+	free(m->desc_a);
+	free(m->desc_b);
+	free(m->desc_c);
+	free(m->vars);
+	free(m->exposed);
+	free(m->aligned);
+	for (k = 0; k < NLISTS; k++)
+		free(m->list[k]);
+	free(m);
+}
+
+const struct kind_ops module_ops = {
+	IOVM_KIND_MODULE, &module_layout,  module_serialize, module_rebuild,
+	module_equal,	  module_describe, module_free,
+};

@@ -1,0 +1,383 @@
+/*
+ * tree.c - a pointer-rich syntax tree: one heap node per piece.
+ *
+ * Each node is its own allocation: two pointers (first child, next
+ * sibling) and a record of 16 to 64 bytes (a multiple of 8) that is the
+ * piece written: {u32 tag, u16 size, u16 kids} and a payload. The file
+ * holds the records in preorder; the kid counts are enough to rebuild the
+ * tree. Millions of tiny pieces: the case coalescing exists for.
+ */
+#include "kinds.h"
+#include "loader.h"
+#include "rng.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_KIDS  4u
+#define TREE_TAGS 64u
+
+enum { F_META, F_RECORDS, F_COUNT };
+
+static const struct iovm_field fields[F_COUNT] = {
+	{"meta", 8, 8}, /* node count, record bytes, most nodes open at once */
+	{"records", 1, 8}, /* preorder records */
+};
+
+const struct iovm_layout tree_layout = {IOVM_KIND_TREE, "tree", fields,
+					F_COUNT};
+
+struct rec {
+	uint32_t tag;
+	uint16_t size; /* bytes, header included: 16..64, a multiple of 8 */
+	uint16_t kids;
+};
+
+/* The piece is rec and the payload after it: rec.size bytes from &rec. */
+struct tnode {
+	struct tnode *first, *next;
+	struct rec rec;
+	unsigned char payload[];
+};
+
+#define NODE_BYTES(size) (offsetof(struct tnode, rec) + (size))
+
+struct tree {
+	struct tnode *root;
+	uint64_t nodes, bytes, depth;
+};
+
+static void tree_free(void *obj)
+{
+	struct tree *t = obj;
+	struct tnode **stack;
+	size_t sp = 0;
+
+	if (!t)
+		return;
+	/* iterative: the tree may be deep */
+	stack = malloc((size_t)(t->nodes + 1) * sizeof(*stack));
+	if (stack && t->root)
+		stack[sp++] = t->root;
+	while (sp) {
+		struct tnode *n = stack[--sp], *k;
+		for (k = n->first; k; k = k->next)
+			stack[sp++] = k;
+		free(n);
+	}
+	free(stack);
+	free(t);
+}
+
+static struct tnode *new_node(struct rng *r, unsigned kids)
+{
+	unsigned size = 16 + 8 * (unsigned)rng_below(r, 7); /* 16..64 */
+	struct tnode *n = malloc(NODE_BYTES(size));
+	size_t i;
+
+	if (!n)
+		return NULL;
+	n->first = n->next = NULL;
+	n->rec.tag = (uint32_t)rng_below(r, TREE_TAGS);
+	n->rec.size = (uint16_t)size;
+	n->rec.kids = (uint16_t)kids;
+	for (i = 0; i < size - sizeof(struct rec); i++)
+		n->payload[i] = (unsigned char)rng_next(r);
+	return n;
+}
+
+/* Open nodes waiting for kids, during generation and rebuild. */
+struct open {
+	struct tnode *node, *last;
+	unsigned left;
+};
+
+struct tree *tree_generate(uint64_t seed, uint64_t nodes)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+	struct rng r = {seed ^ 0x74726565u};
+	struct open *st;
+	size_t sp = 0;
+	uint64_t made = 0, slots = 0; /* slots: kids promised, not yet made */
+
+	if (!t)
+		return NULL;
+	if (nodes < 1)
+		nodes = 1;
+	st = malloc((size_t)nodes * sizeof(*st));
+	if (!st) {
+		free(t);
+		return NULL;
+	}
+	while (made < nodes) {
+		/* after this node fills a promised slot, how many nodes are
+		 * neither made nor promised */
+		uint64_t promised = made ? slots - 1 : 0;
+		uint64_t room = nodes - made - 1 - promised;
+		unsigned kids = (unsigned)rng_below(&r, MAX_KIDS + 1);
+		struct tnode *n;
+
+		if (kids > room)
+			kids = (unsigned)room;
+		if (kids == 0 && room && promised == 0)
+			kids = 1; /* the last open slot: keep the tree growing
+				   */
+		n = new_node(&r, kids);
+		if (!n)
+			goto fail;
+		t->bytes += n->rec.size;
+		if (made++ == 0) {
+			t->root = n;
+		} else {
+			struct open *o = &st[sp - 1];
+			if (o->last)
+				o->last->next = n;
+			else
+				o->node->first = n;
+			o->last = n;
+			slots--;
+			if (--o->left == 0)
+				sp--;
+		}
+		if (kids) {
+			st[sp].node = n;
+			st[sp].last = NULL;
+			st[sp].left = kids;
+			sp++;
+			slots += kids;
+			if (sp > t->depth)
+				t->depth = sp;
+		}
+		t->nodes = made;
+	}
+	free(st);
+	return t;
+fail:
+	free(st);
+	tree_free(t);
+	return NULL;
+}
+
+static int tree_serialize(iovw_writer *w, void *ctx)
+{
+	const struct tree *t = ctx;
+	uint64_t meta[3] = {t->nodes, t->bytes, t->depth};
+	const struct tnode **stack;
+	struct iovm_out o;
+	size_t sp = 0;
+	int rc;
+
+	if ((rc = iovm_begin(&o, w, &tree_layout)) ||
+	    (rc = iovm_put(&o, F_META, meta, 3)) ||
+	    (rc = iovm_array_begin(&o, F_RECORDS)))
+		return rc;
+	stack = malloc((size_t)(t->nodes + 1) * sizeof(*stack));
+	if (!stack)
+		return -ENOMEM;
+	if (t->root)
+		stack[sp++] = t->root;
+	/* preorder: a node, then its kids in order */
+	while (sp && !rc) {
+		const struct tnode *n = stack[--sp];
+		rc = iovw_append(w, &n->rec, n->rec.size, 8, NULL);
+		if (n->next)
+			stack[sp++] = n->next;
+		if (n->first)
+			stack[sp++] = n->first;
+	}
+	free(stack);
+	if (rc || (rc = iovm_array_end(&o, F_RECORDS)))
+		return rc;
+	return iovm_finish(&o);
+}
+
+static int tree_rebuild(const struct iovm_file *f, void **obj, char *err,
+			size_t errlen)
+{
+	const uint64_t *meta;
+	const unsigned char *recs;
+	uint64_t nmeta, nbytes, pos = 0, made = 0, slots = 0, depth = 0;
+	struct open *st = NULL;
+	struct tree *t = NULL;
+	size_t sp = 0;
+	int rc = IOVM_INVALID;
+
+	meta = iovm_field(f, F_META, &nmeta);
+	recs = iovm_field(f, F_RECORDS, &nbytes);
+	if (nmeta != 3)
+		return iovm_bad(err, errlen,
+				"tree: meta has %llu entries, not 3",
+				(unsigned long long)nmeta);
+	if (meta[0] == 0 || meta[1] != nbytes || meta[0] > nbytes / 16)
+		return iovm_bad(err, errlen,
+				"tree: meta (%llu nodes, %llu bytes) does not "
+				"fit %llu bytes of records",
+				(unsigned long long)meta[0],
+				(unsigned long long)meta[1],
+				(unsigned long long)nbytes);
+	/* open nodes: at most one per node, bounded by the file's size */
+	st = malloc((size_t)(meta[0] + 1) * sizeof(*st));
+	if (obj)
+		t = calloc(1, sizeof(*t));
+	if (!st || (obj && !t)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (pos < nbytes) {
+		struct rec h;
+		struct tnode *n = NULL;
+
+		if (nbytes - pos < sizeof(h)) {
+			iovm_bad(err, errlen,
+				 "tree: record at byte %llu is cut",
+				 (unsigned long long)pos);
+			goto out;
+		}
+		memcpy(&h, recs + pos, sizeof(h));
+		if (h.size < 16 || h.size > 64 || h.size % 8 ||
+		    h.size > nbytes - pos || h.kids > MAX_KIDS ||
+		    h.tag >= TREE_TAGS) {
+			iovm_bad(err, errlen,
+				 "tree: bad record at byte %llu (size %u, %u "
+				 "kids, tag %u)",
+				 (unsigned long long)pos, h.size, h.kids,
+				 h.tag);
+			goto out;
+		}
+		if (made == meta[0] || (made && !sp)) {
+			iovm_bad(err, errlen,
+				 "tree: record at byte %llu belongs to no node",
+				 (unsigned long long)pos);
+			goto out;
+		}
+		if (t) {
+			n = malloc(NODE_BYTES(h.size));
+			if (!n) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			n->first = n->next = NULL;
+			memcpy(&n->rec, recs + pos, h.size);
+		}
+		if (made == 0) {
+			if (t)
+				t->root = n;
+		} else {
+			struct open *o = &st[sp - 1];
+			if (t) {
+				if (o->last)
+					o->last->next = n;
+				else
+					o->node->first = n;
+			}
+			o->last = n;
+			slots--;
+			if (--o->left == 0)
+				sp--;
+		}
+		made++;
+		if (t) {
+			t->nodes = made;
+			t->bytes += h.size;
+		}
+		if (h.kids) {
+			st[sp].node = n;
+			st[sp].last = NULL;
+			st[sp].left = h.kids;
+			sp++;
+			slots += h.kids;
+			if (sp > depth)
+				depth = sp;
+		}
+		pos += h.size;
+	}
+	if (made != meta[0] || sp || depth != meta[2]) {
+		iovm_bad(err, errlen,
+			 "tree: %llu nodes (depth %llu) with %llu kids "
+			 "missing; meta says %llu nodes, depth %llu",
+			 (unsigned long long)made, (unsigned long long)depth,
+			 (unsigned long long)slots, (unsigned long long)meta[0],
+			 (unsigned long long)meta[2]);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(st);
+	if (t)
+		t->depth = depth;
+	if (rc)
+		tree_free(t);
+	else if (obj)
+		*obj = t;
+	return rc;
+}
+
+static int tree_equal(const void *x, const void *y, char *err, size_t errlen)
+{
+	const struct tree *a = x, *b = y;
+	const struct tnode **sa, **sb;
+	size_t sp = 0;
+	uint64_t i = 0;
+	int rc = 0;
+
+	if (a->nodes != b->nodes || a->bytes != b->bytes)
+		return iovm_bad(err, errlen,
+				"tree: %llu nodes / %llu bytes vs %llu / %llu",
+				(unsigned long long)a->nodes,
+				(unsigned long long)a->bytes,
+				(unsigned long long)b->nodes,
+				(unsigned long long)b->bytes);
+	sa = malloc((size_t)(a->nodes + 1) * sizeof(*sa));
+	sb = malloc((size_t)(a->nodes + 1) * sizeof(*sb));
+	if (!sa || !sb) {
+		free(sa);
+		free(sb);
+		return -ENOMEM;
+	}
+	sa[0] = a->root;
+	sb[0] = b->root;
+	sp = 1;
+	while (sp && !rc) {
+		const struct tnode *p, *q;
+
+		sp--;
+		p = sa[sp];
+		q = sb[sp];
+		if (!p || !q || p->rec.size != q->rec.size ||
+		    memcmp(&p->rec, &q->rec, p->rec.size) ||
+		    !p->next != !q->next || !p->first != !q->first) {
+			rc = iovm_bad(err, errlen,
+				      "tree: node %llu (preorder) differs",
+				      (unsigned long long)i);
+			break;
+		}
+		i++;
+		if (p->next) {
+			sa[sp] = p->next;
+			sb[sp++] = q->next;
+		}
+		if (p->first) {
+			sa[sp] = p->first;
+			sb[sp++] = q->first;
+		}
+	}
+	free(sa);
+	free(sb);
+	return rc;
+}
+
+static void tree_describe(const void *obj, char *buf, size_t n)
+{
+	const struct tree *t = obj;
+	snprintf(buf, n, "tree: %llu nodes, %llu B of records, depth %llu",
+		 (unsigned long long)t->nodes, (unsigned long long)t->bytes,
+		 (unsigned long long)t->depth);
+}
+
+const struct kind_ops tree_ops = {
+	IOVM_KIND_TREE, &tree_layout,  tree_serialize, tree_rebuild,
+	tree_equal,	tree_describe, tree_free,
+};

@@ -31,7 +31,7 @@ BENCH    := $(B)/libbench
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 
 .PHONY: all lib test check test-asan test-valgrind bench deps install uninstall \
-        clean help format format-check tests
+        clean help format format-check tests golden
 
 all: lib $(BENCH) $(IOVBENCH)
 
@@ -141,6 +141,10 @@ uninstall:
 CLANG_FORMAT ?= $(shell command -v clang-format || command -v clang-format-14)
 SOURCES = lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c \
     harness/*.h workloads/*.c workloads/*.h
+
+# Rewrite the golden files of the current format version (after a bump).
+golden: $(B)/tests/test_format
+	$(B)/tests/test_format --write-golden tests/golden
 
 format:
 	$(CLANG_FORMAT) -i $(SOURCES)

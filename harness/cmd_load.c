@@ -28,7 +28,8 @@ static int load_one(const char *path, enum iovm_path how)
 	int rc = iovm_open_path(path, how, &f, err, sizeof(err));
 
 	if (rc) {
-		printf("%s: invalid: %s\n", path, err);
+		printf("%s: %s: %s\n", path, rc < 0 ? "cannot read" : "invalid",
+		       err);
 		return 1;
 	}
 	rc = iovm_rebuild(&f, &obj, err, sizeof(err));

@@ -109,6 +109,20 @@ static int hash_run(void *ctx, const void *p, size_t n)
 	return 0;
 }
 
+uint64_t iovm_checksum(const void *file, size_t n)
+{
+	struct iovm_header h;
+	XXH3_state_t st;
+
+	memcpy(&h, file, sizeof(h));
+	h.checksum = 0;
+	XXH3_64bits_reset(&st);
+	XXH3_64bits_update(&st, &h, sizeof(h));
+	XXH3_64bits_update(&st, (const unsigned char *)file + sizeof(h),
+			   n - sizeof(h));
+	return XXH3_64bits_digest(&st);
+}
+
 int iovm_finish(struct iovm_out *o)
 {
 	struct iovm_header h;
@@ -119,18 +133,20 @@ int iovm_finish(struct iovm_out *o)
 			o->l->nfields * sizeof(struct iovm_array));
 	if (rc)
 		return rc;
-	XXH3_64bits_reset(&st);
-	rc = iovw_scan(o->w, IOVM_HEADER_SIZE, hash_run, &st);
-	if (rc)
-		return rc;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, IOVM_MAGIC, sizeof(h.magic));
 	h.version = IOVM_VERSION;
 	h.kind = o->l->kind;
 	h.layout_hash = iovm_layout_hash(o->l);
 	h.total_size = iovw_size(o->w);
-	h.body_xxh3 = XXH3_64bits_digest(&st);
 	h.root_offset = o->root_off;
 	h.root_count = o->l->nfields;
+	/* the header (checksum 0), then the body as it lies in the plan */
+	XXH3_64bits_reset(&st);
+	XXH3_64bits_update(&st, &h, sizeof(h));
+	rc = iovw_scan(o->w, IOVM_HEADER_SIZE, hash_run, &st);
+	if (rc)
+		return rc;
+	h.checksum = XXH3_64bits_digest(&st);
 	return iovw_patch(o->w, 0, &h, sizeof(h));
 }

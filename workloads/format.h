@@ -9,7 +9,8 @@
  *
  * Little-endian, fixed-width fields, every padding byte zero, so the same
  * seed gives the same bytes on any little-endian 64-bit machine. The
- * header's checksum is XXH3-64 of every byte after the header.
+ * header's checksum is XXH3-64 of the whole file, header included, with
+ * the checksum field itself read as zero: a flipped bit anywhere fails it.
  */
 #ifndef IOVW_FORMAT_H
 #define IOVW_FORMAT_H
@@ -36,7 +37,7 @@ struct iovm_header {
 	uint32_t kind;
 	uint64_t layout_hash;
 	uint64_t total_size;
-	uint64_t body_xxh3; /* XXH3-64 of bytes [64, total_size) */
+	uint64_t checksum; /* XXH3-64 of the file, this field as zero */
 	uint64_t root_offset;
 	uint32_t root_count;
 	uint32_t flags;	   /* 0 */
@@ -64,6 +65,9 @@ struct iovm_layout {
 /* XXH3-64 of the layout's canonical description ("module;v1;source:1:1;"
  * ...): any change of a field's name, size, alignment or order changes it. */
 uint64_t iovm_layout_hash(const struct iovm_layout *l);
+
+/* The checksum a file of `n` bytes (n >= 64, 8-aligned) should carry. */
+uint64_t iovm_checksum(const void *file, size_t n);
 
 /* The layout of a kind, or NULL. */
 const struct iovm_layout *iovm_layout_of(uint32_t kind);

@@ -13,7 +13,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 int iovm_bad(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -29,7 +28,6 @@ int iovm_bad(char *err, size_t errlen, const char *fmt, ...)
 
 static int validate(struct iovm_file *f, char *err, size_t errlen)
 {
-	static const struct iovm_header zero;
 	const struct iovm_header *h;
 	uint64_t size = f->size, table;
 	uint32_t i;
@@ -64,7 +62,7 @@ static int validate(struct iovm_file *f, char *err, size_t errlen)
 				"(truncated or extended)",
 				(unsigned long long)h->total_size,
 				(unsigned long long)size);
-	if (h->flags || h->reserved != zero.reserved)
+	if (h->flags || h->reserved)
 		return iovm_bad(err, errlen, "reserved header fields not zero");
 	if (h->root_count != f->l->nfields)
 		return iovm_bad(err, errlen,
@@ -112,8 +110,7 @@ static int validate(struct iovm_file *f, char *err, size_t errlen)
 					(unsigned long long)a->length,
 					fd->elem_size);
 	}
-	if (XXH3_64bits(f->base + IOVM_HEADER_SIZE,
-			(size_t)(size - IOVM_HEADER_SIZE)) != h->body_xxh3)
+	if (iovm_checksum(f->base, (size_t)size) != h->checksum)
 		return iovm_bad(err, errlen, "bad checksum");
 	f->h = h;
 	return 0;
@@ -138,13 +135,13 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
-		iovm_bad(err, errlen, "%s: %s", path, strerror(-rc));
+		iovm_bad(err, errlen, "%s", strerror(-rc));
 		return rc;
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		rc = S_ISDIR(sb.st_mode) ? -EISDIR : -errno ? -errno : -EINVAL;
 		close(fd);
-		iovm_bad(err, errlen, "%s: %s", path,
+		iovm_bad(err, errlen, "%s",
 			 rc == -EINVAL ? "not a regular file" : strerror(-rc));
 		return rc;
 	}
@@ -160,8 +157,7 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 			rc = -errno;
 			f->map = NULL;
 			close(fd);
-			iovm_bad(err, errlen, "%s: mmap: %s", path,
-				 strerror(-rc));
+			iovm_bad(err, errlen, "mmap: %s", strerror(-rc));
 			return rc;
 		}
 		f->map_len = (size_t)f->size;
@@ -171,7 +167,7 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 		f->owned = malloc((size_t)f->size);
 		if (!f->owned) {
 			close(fd);
-			iovm_bad(err, errlen, "%s: out of memory", path);
+			iovm_bad(err, errlen, "out of memory");
 			return -ENOMEM;
 		}
 		while (got < f->size) {
@@ -183,7 +179,7 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 				rc = r < 0 ? -errno : -EIO;
 				close(fd);
 				iovm_close(f);
-				iovm_bad(err, errlen, "%s: read: %s", path,
+				iovm_bad(err, errlen, "read: %s",
 					 r < 0 ? strerror(-rc)
 					       : "file shrank while read");
 				return rc;

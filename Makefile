@@ -11,6 +11,12 @@ INCDIR   ?= $(PREFIX)/include
 BINDIR   ?= $(PREFIX)/bin
 PKGDIR   ?= $(LIBDIR)/pkgconfig
 B        ?= build
+# V=1 shows the commands
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 
 VERSION  := $(shell sed -n 's/^\#define IOVW_VERSION_STRING "\(.*\)"/\1/p' lib/include/iovw.h)
 SOMAJOR  := 0
@@ -31,7 +37,7 @@ BENCH    := $(B)/libbench
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 
 .PHONY: all lib test check test-asan test-valgrind bench deps install uninstall \
-        clean help format format-check tests golden
+        clean help format format-check tests golden fuzz
 
 all: lib $(BENCH) $(IOVBENCH)
 
@@ -44,49 +50,61 @@ help:
 	@echo "make test-valgrind the tests under valgrind memcheck (reduced scale)"
 	@echo "make bench         the library benchmark (pwritev vs pwrite, append cost)"
 	@echo "make deps          install missing Debian packages (apt-get)"
+	@echo "make fuzz          libFuzzer on the loader for FUZZ_SECONDS (60)"
+	@echo "make golden        rewrite tests/golden/vN after a format version bump"
 	@echo "make install       PREFIX=/usr/local DESTDIR=: library, header, iovw.pc"
 	@echo "make format        clang-format the sources (format-check: verify only)"
 	@echo "make clean         remove build/"
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
 
 $(B)/workloads/%.o: workloads/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/harness/%.o: harness/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libworkloads.a: $(WL_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 $(IOVBENCH): $(HX_OBJ) $(B)/libworkloads.a $(B)/libiovw.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
 
 $(B)/libiovw.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/libiovw.so: $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libiovw.so.$(SOMAJOR) \
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libiovw.so.$(SOMAJOR) \
 	    -o $@ $^
 
 T_OBJ    := $(B)/tests/t.o $(B)/tests/helpers.o
 
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ilib -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) -Ilib -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/test_%: $(B)/tests/test_%.o $(T_OBJ) $(B)/libworkloads.a $(B)/libiovw.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
 
 $(BENCH): harness/libbench.c $(B)/libiovw.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libiovw.a $(LDFLAGS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libiovw.a $(LDFLAGS)
 
 tests: $(TESTS) all
 
@@ -103,7 +121,7 @@ test-asan: deps
 	@$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g \
 	    -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" tests
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    IOVW_TEST_SCALE=$${IOVW_TEST_SCALE:-50} sh tests/run.sh build/asan
 
@@ -141,6 +159,25 @@ uninstall:
 CLANG_FORMAT ?= $(shell command -v clang-format || command -v clang-format-14)
 SOURCES = lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c \
     harness/*.h workloads/*.c workloads/*.h
+
+# libFuzzer on the loader (clang): FUZZ_SECONDS of fuzzing from the
+# committed corpus; new inputs go to build/fuzz/corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := tests/fuzz_loader.c workloads/loader.c workloads/format.c \
+            workloads/module.c workloads/tree.c workloads/blob.c $(LIB_SRC)
+
+build/fuzz/fuzz_loader: $(FUZZ_SRC) $(wildcard workloads/*.h lib/*.h lib/include/*.h)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -Iworkloads -Ilib $(WARN) -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $(FUZZ_SRC) -lxxhash -lm
+
+fuzz:
+	@sh scripts/deps.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory build/fuzz/fuzz_loader
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -print_final_stats=1 build/fuzz/corpus tests/corpus/loader
 
 # Rewrite the golden files of the current format version (after a bump).
 golden: $(B)/tests/test_format

@@ -14,8 +14,13 @@ static const char *const strategy_names[IOVW_STRATEGY_COUNT] = {
 };
 
 static const char *const syscall_names[IOVW_SYS_COUNT] = {
-	"open", "close",  "pwrite",    "pwritev", "ftruncate", "fstat",
-	"mmap", "munmap", "fdatasync", "fsync",	  "rename",    "unlink",
+	[IOVW_SYS_OPEN] = "open",	    [IOVW_SYS_CLOSE] = "close",
+	[IOVW_SYS_PWRITE] = "pwrite",	    [IOVW_SYS_PWRITEV] = "pwritev",
+	[IOVW_SYS_FTRUNCATE] = "ftruncate", [IOVW_SYS_FALLOCATE] = "fallocate",
+	[IOVW_SYS_FSTAT] = "fstat",	    [IOVW_SYS_MMAP] = "mmap",
+	[IOVW_SYS_MUNMAP] = "munmap",	    [IOVW_SYS_FDATASYNC] = "fdatasync",
+	[IOVW_SYS_FSYNC] = "fsync",	    [IOVW_SYS_RENAME] = "rename",
+	[IOVW_SYS_UNLINK] = "unlink",
 };
 
 const char *iovw_strerror(int err)

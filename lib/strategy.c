@@ -4,7 +4,7 @@
  *   pwritev     plan, then batched pwritev
  *   write-each  plan, then one pwrite per iovec
  *   buffer      measure, allocate, direct into the buffer, one pwrite
- *   mmap        measure, ftruncate, mmap(MAP_SHARED), direct, munmap
+ *   mmap        measure, fallocate, mmap(MAP_SHARED), direct, munmap
  *
  * build_ns covers the serializer runs (and, for mmap, mapping the file);
  * write_ns covers the write calls, munmap and fdatasync.
@@ -126,19 +126,23 @@ static int do_mmap(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 		return -EFBIG;
 	if (page <= 0)
 		page = 4096;
-	/* Grow the file to hold the stream; never shrink it. */
-	st->syscalls[IOVW_SYS_FSTAT]++;
-	rc = s->fsize(s->ctx, fd, &cur);
+	if (!size)
+		return 0; /* nothing to map; the file is left as it is */
+	/* Reserve the blocks, which also grows the file (never shrinks it):
+	 * a full disk is then -ENOSPC here instead of SIGBUS when the
+	 * mapping is written. Without fallocate, ftruncate grows the file. */
+	st->syscalls[IOVW_SYS_FALLOCATE]++;
+	rc = s->fallocate(s->ctx, fd, (int64_t)off, (int64_t)size);
+	if (rc == -EOPNOTSUPP) {
+		st->syscalls[IOVW_SYS_FSTAT]++;
+		rc = s->fsize(s->ctx, fd, &cur);
+		if (!rc && (uint64_t)cur < off + size) {
+			st->syscalls[IOVW_SYS_FTRUNCATE]++;
+			rc = s->ftruncate(s->ctx, fd, (int64_t)(off + size));
+		}
+	}
 	if (rc)
 		return rc;
-	if ((uint64_t)cur < off + size) {
-		st->syscalls[IOVW_SYS_FTRUNCATE]++;
-		rc = s->ftruncate(s->ctx, fd, (int64_t)(off + size));
-		if (rc)
-			return rc;
-	}
-	if (!size)
-		return 0;
 	map_off = off & ~((uint64_t)page - 1);
 	delta = off - map_off;
 	if (size > SIZE_MAX - delta)

@@ -55,6 +55,12 @@ static int sys_ftruncate(void *ctx, int fd, int64_t len)
 	return neg(ftruncate(fd, (off_t)len));
 }
 
+static int sys_fallocate(void *ctx, int fd, int64_t off, int64_t len)
+{
+	(void)ctx;
+	return neg(fallocate(fd, 0, (off_t)off, (off_t)len));
+}
+
 static int sys_fsize(void *ctx, int fd, int64_t *size)
 {
 	struct stat sb;
@@ -109,10 +115,19 @@ static int sys_unlink(void *ctx, const char *path)
 void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 {
 	static const iovw_sys real = {
-		NULL,	     sys_open,	    sys_close, sys_pwrite,
-		sys_pwritev, sys_ftruncate, sys_fsize, sys_mmap,
-		sys_munmap,  sys_fdatasync, sys_fsync, sys_rename,
-		sys_unlink,
+		.open = sys_open,
+		.close = sys_close,
+		.pwrite = sys_pwrite,
+		.pwritev = sys_pwritev,
+		.ftruncate = sys_ftruncate,
+		.fallocate = sys_fallocate,
+		.fsize = sys_fsize,
+		.mmap = sys_mmap,
+		.munmap = sys_munmap,
+		.fdatasync = sys_fdatasync,
+		.fsync = sys_fsync,
+		.rename = sys_rename,
+		.unlink = sys_unlink,
 	};
 
 	*out = real;
@@ -127,6 +142,7 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 	TAKE(pwrite);
 	TAKE(pwritev);
 	TAKE(ftruncate);
+	TAKE(fallocate);
 	TAKE(fsize);
 	TAKE(mmap);
 	TAKE(munmap);

@@ -425,14 +425,12 @@ int iovw_patch(iovw_writer *w, uint64_t off, const void *p, size_t n)
 		return w->err;
 	if (w->sealed)
 		return -EINVAL;
-	if (!n)
-		return 0;
-	if (!p)
+	if (!p && n)
 		return fail(w, -EINVAL);
 	s = find_slot(w, off, n);
 	if (!s)
 		return fail(w, -EINVAL);
-	if (s->mem) {
+	if (s->mem && n) {
 		memcpy(s->mem + (off - s->off), p, n);
 		w->bytes_copied += n;
 	}

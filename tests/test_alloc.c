@@ -122,9 +122,54 @@ static void reset_reuses(void)
 	free(buf);
 }
 
+/* Reset folds the arena into one chunk; when that allocation fails the
+ * writer must still work (and allocate as it goes). */
+static void reset_allocation_fails(void)
+{
+	unsigned char *buf = calloc(20000, 2 * PIECE), out[64];
+	struct h_alloc h;
+	iovw_options o = {0};
+	iovw_writer *w;
+	size_t i;
+
+	REQUIRE(buf);
+	h_alloc_init(&h);
+	o.alloc = &h.a;
+	o.coalesce_below = PIECE + 1;
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, &o) == 0);
+	for (i = 0; i < 20000; i++)
+		CHECK_EQ(iovw_append(w, buf + 2 * PIECE * i, PIECE, 1, NULL),
+			 0);
+	h.fail_from = h.mallocs + h.reallocs; /* the next one fails */
+	iovw_writer_reset(w);
+	h.fail_from = UINT64_MAX;
+	for (i = 0; i < 20000; i++) {
+		buf[2 * PIECE * i] = (unsigned char)i;
+		CHECK_EQ(iovw_append(w, buf + 2 * PIECE * i, PIECE, 1, NULL),
+			 0);
+	}
+	CHECK_EQ(iovw_size(w), 20000 * PIECE);
+	REQUIRE(iovw_size(w) >= sizeof(out));
+	{
+		unsigned char *all = malloc(20000 * PIECE);
+		REQUIRE(all);
+		CHECK_EQ(iovw_plan_gather(w, all, 20000 * PIECE), 0);
+		for (i = 0; i < 20000; i++)
+			if (all[PIECE * i] != (unsigned char)i)
+				break;
+		CHECK_EQ(i, 20000);
+		free(all);
+	}
+	(void)out;
+	iovw_writer_free(w);
+	CHECK_EQ(h.frees, h.blocks);
+	free(buf);
+}
+
 static const struct t_case cases[] = {
 	{"log_allocations", log_allocations},
 	{"reset_reuses", reset_reuses},
+	{"reset_allocation_fails", reset_allocation_fails},
 	{NULL, NULL},
 };
 

@@ -14,7 +14,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,6 +72,7 @@ struct fault {
 	unsigned eintr_left;
 	int write_err; /* returned by write call number err_at (from 1)   */
 	unsigned err_at;
+	int over;	 /* write calls claim a byte more than asked */
 	int zero;	 /* write calls return 0                            */
 	unsigned writes; /* write calls that reached the fake               */
 	int fail_errno[IOVW_SYS_COUNT]; /* make this call fail with this    */
@@ -95,6 +99,11 @@ static ssize_t fake_write(struct fault *f, int fd, const struct iovec *iov,
 		return f->write_err;
 	if (f->zero)
 		return 0;
+	if (f->over) {
+		for (i = 0; i < cnt; i++)
+			total += iov[i].iov_len;
+		return (ssize_t)total + 1;
+	}
 	for (i = 0; i < cnt; i++)
 		total += iov[i].iov_len;
 	if (f->every_cap)
@@ -165,6 +174,12 @@ static int f_ftruncate(void *ctx, int fd, int64_t len)
 	PASS_OR_FAIL(IOVW_SYS_FTRUNCATE, ftruncate(fd, (off_t)len));
 }
 
+static int f_fallocate(void *ctx, int fd, int64_t off, int64_t len)
+{
+	PASS_OR_FAIL(IOVW_SYS_FALLOCATE,
+		     fallocate(fd, 0, (off_t)off, (off_t)len));
+}
+
 static int f_fdatasync(void *ctx, int fd)
 {
 	PASS_OR_FAIL(IOVW_SYS_FDATASYNC, fdatasync(fd));
@@ -210,6 +225,7 @@ static void fault_init(struct fault *f)
 	f->sys.open = f_open;
 	f->sys.close = f_close;
 	f->sys.ftruncate = f_ftruncate;
+	f->sys.fallocate = f_fallocate;
 	f->sys.fdatasync = f_fdatasync;
 	f->sys.fsync = f_fsync;
 	f->sys.rename = f_rename;
@@ -366,6 +382,11 @@ static void write_errors(void)
 		fault_init(&f);
 		f.zero = 1;
 		EXPECT(&f, writers[i], 0, 0, -EIO);
+		/* a seam that claims more than it was given: -EIO, and no
+		 * access past the array */
+		fault_init(&f);
+		f.over = 1;
+		EXPECT(&f, writers[i], 0, 0, -EIO);
 	}
 }
 
@@ -394,6 +415,14 @@ static void step_failures(void)
 		}
 	}
 	fault_init(&f);
+	f.fail_errno[IOVW_SYS_FALLOCATE] = -ENOSPC;
+	EXPECT(&f, IOVW_MMAP, 0, 0, -ENOSPC);
+	/* no fallocate here: ftruncate grows the file instead */
+	fault_init(&f);
+	f.fail_errno[IOVW_SYS_FALLOCATE] = -EOPNOTSUPP;
+	EXPECT(&f, IOVW_MMAP, 0, 0, 0);
+	fault_init(&f);
+	f.fail_errno[IOVW_SYS_FALLOCATE] = -EOPNOTSUPP;
 	f.fail_errno[IOVW_SYS_FTRUNCATE] = -EFBIG;
 	EXPECT(&f, IOVW_MMAP, 0, 0, -EFBIG);
 	fault_init(&f);
@@ -525,6 +554,39 @@ static void dev_full(void)
 	close(fd);
 }
 
+/* A real full disk: a 256 KiB tmpfs of our own (a mount namespace of the
+ * case's child process), a 1 MiB stream. Every strategy reports -ENOSPC;
+ * mmap, whose pages would be allocated only when written through the
+ * mapping (SIGBUS), reserves them first. */
+static void tmpfs_full(void)
+{
+	static unsigned char data[1 << 20];
+	struct big b = {data, sizeof(data)};
+	char dir[4200], target[4300];
+	unsigned char *got;
+	size_t len;
+	int s;
+
+	snprintf(dir, sizeof(dir), "%s/mnt", t_tmpdir());
+	REQUIRE(mkdir(dir, 0700) == 0);
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", dir, "tmpfs", 0, "size=256k") < 0)
+		t_skip("cannot mount a tmpfs (needs root or user namespaces)");
+	snprintf(target, sizeof(target), "%s/t", dir);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		REQUIRE(h_make_file(target, 10, 'o') == 0);
+		CHECK_EQ(iovw_write_file(target, (iovw_strategy)s, big_fn, &b,
+					 NULL, NULL),
+			 -ENOSPC);
+		got = t_read_file(target, &len);
+		CHECK(got && len == 10 && !memcmp(got, "oooooooooo", 10));
+		CHECK_EQ(t_count_dir(dir), 1);
+		free(got);
+	}
+	umount(dir);
+}
+
 /* Every allocation the library makes may fail: -ENOMEM, nothing leaked
  * (ASan and valgrind check that), the old target intact. */
 static void allocation_failures(void)
@@ -563,6 +625,7 @@ static const struct t_case cases[] = {
 	{"temp_name_collisions", temp_name_collisions},
 	{"rlimit_fsize", rlimit_fsize},
 	{"dev_full", dev_full},
+	{"tmpfs_full", tmpfs_full},
 	{"allocation_failures", allocation_failures},
 	{NULL, NULL},
 };

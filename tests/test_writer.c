@@ -230,7 +230,8 @@ static void patch_misuse(void)
 		CHECK_EQ(iovw_reserve(w, 8, 1, &h2), 0);
 		CHECK_EQ(iovw_patch(w, h, "12345678", 8), 0);
 		CHECK_EQ(iovw_patch(w, h2 + 4, "1234", 4), 0);
-		CHECK_EQ(iovw_patch(w, 0, "x", 0), 0); /* empty: a no-op */
+		CHECK_EQ(iovw_patch(w, h + 8, NULL, 0),
+			 0); /* empty, at the end */
 		/* straddles two adjacent slots */
 		CHECK_EQ(iovw_patch(w, h + 4, "12345678", 8), -EINVAL);
 		iovw_writer_reset(w);
@@ -250,6 +251,10 @@ static void patch_misuse(void)
 		iovw_writer_reset(w);
 		CHECK_EQ(iovw_reserve(w, 8, 8, &h), 0);
 		CHECK_EQ(iovw_patch(w, h, NULL, 1), -EINVAL);
+		iovw_writer_reset(w);
+		CHECK_EQ(iovw_append(w, "abcd", 4, 1, NULL), 0);
+		CHECK_EQ(iovw_patch(w, 0, "x", 0),
+			 -EINVAL); /* empty, no slot */
 		iovw_writer_free(w);
 	}
 }
@@ -566,6 +571,18 @@ static void empty_stream(void)
 	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE] + st.syscalls[IOVW_SYS_PWRITEV],
 		 0);
 	CHECK_EQ(st.syscalls[IOVW_SYS_MMAP], 0);
+	/* at an offset past the end: no strategy grows the file */
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		struct stat sb;
+		int fd = open(h_path("z"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+		REQUIRE(fd >= 0);
+		CHECK_EQ(iovw_write_fd(fd, 5000, (iovw_strategy)s, empty_fn,
+				       NULL, NULL, NULL),
+			 0);
+		REQUIRE(fstat(fd, &sb) == 0);
+		CHECK_EQ(sb.st_size, 0);
+		close(fd);
+	}
 }
 
 static void stats_counted(void)
@@ -611,7 +628,8 @@ static void stats_counted(void)
 	}
 	CHECK_EQ(st.syscalls[IOVW_SYS_MMAP], 1);
 	CHECK_EQ(st.syscalls[IOVW_SYS_MUNMAP], 1);
-	CHECK_EQ(st.syscalls[IOVW_SYS_FTRUNCATE], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FALLOCATE], 1);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FTRUNCATE], 0);
 	CHECK_EQ(st.syscalls[IOVW_SYS_FDATASYNC], 1);
 	CHECK_EQ(st.syscalls[IOVW_SYS_FSYNC], 1);
 	CHECK_EQ(st.syscalls[IOVW_SYS_OPEN], 2); /* temp file, directory */

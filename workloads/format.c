@@ -61,26 +61,40 @@ int iovm_begin(struct iovm_out *o, iovw_writer *w, const struct iovm_layout *l)
 			    8, &o->root_off);
 }
 
-int iovm_put(struct iovm_out *o, unsigned f, const void *p, uint64_t count)
+static int put(struct iovm_out *o, unsigned f, const void *p, uint64_t count,
+	       int copy)
 {
-	const struct iovm_field *fd = &o->l->fields[f];
+	const struct iovm_field *fd;
 	uint64_t off;
 	int rc;
 
-	if (f >= o->l->nfields || count > SIZE_MAX / fd->elem_size)
+	if (f >= o->l->nfields)
+		return -EINVAL;
+	fd = &o->l->fields[f];
+	if (count > SIZE_MAX / fd->elem_size)
 		return -EINVAL;
 	if (!count) {
 		o->root[f].offset = 0;
 		o->root[f].length = 0;
 		return 0;
 	}
-	rc = iovw_append(o->w, p, (size_t)count * fd->elem_size, fd->align,
-			 &off);
+	rc = (copy ? iovw_append_copy : iovw_append)(
+		o->w, p, (size_t)count * fd->elem_size, fd->align, &off);
 	if (rc)
 		return rc;
 	o->root[f].offset = off;
 	o->root[f].length = count;
 	return 0;
+}
+
+int iovm_put(struct iovm_out *o, unsigned f, const void *p, uint64_t count)
+{
+	return put(o, f, p, count, 0);
+}
+
+int iovm_put_copy(struct iovm_out *o, unsigned f, const void *p, uint64_t count)
+{
+	return put(o, f, p, count, 1);
 }
 
 int iovm_array_begin(struct iovm_out *o, unsigned f)

@@ -84,8 +84,12 @@ struct iovm_out {
 
 /* Reserve the header and the root table. */
 int iovm_begin(struct iovm_out *o, iovw_writer *w, const struct iovm_layout *l);
-/* Append field `f` as one borrowed piece of `count` elements. */
+/* Append field `f` as one borrowed piece of `count` elements: `p` must
+ * stay valid until the plan is written (not a local of the serializer). */
 int iovm_put(struct iovm_out *o, unsigned f, const void *p, uint64_t count);
+/* The same, copied: for values the serializer computes on its stack. */
+int iovm_put_copy(struct iovm_out *o, unsigned f, const void *p,
+		  uint64_t count);
 /* An array whose bytes come in several appends (align 1) between these. */
 int iovm_array_begin(struct iovm_out *o, unsigned f);
 int iovm_array_end(struct iovm_out *o, unsigned f);

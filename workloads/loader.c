@@ -26,7 +26,7 @@ int iovm_bad(char *err, size_t errlen, const char *fmt, ...)
 	return IOVM_INVALID;
 }
 
-static int validate(struct iovm_file *f, char *err, size_t errlen)
+static int validate(struct iovm_file *f, int checksum, char *err, size_t errlen)
 {
 	const struct iovm_header *h;
 	uint64_t size = f->size, table;
@@ -110,7 +110,7 @@ static int validate(struct iovm_file *f, char *err, size_t errlen)
 					(unsigned long long)a->length,
 					fd->elem_size);
 	}
-	if (iovm_checksum(f->base, (size_t)size) != h->checksum)
+	if (checksum && iovm_checksum(f->base, (size_t)size) != h->checksum)
 		return iovm_bad(err, errlen, "bad checksum");
 	f->h = h;
 	return 0;
@@ -122,7 +122,16 @@ int iovm_open_mem(const void *p, size_t n, struct iovm_file *f, char *err,
 	memset(f, 0, sizeof(*f));
 	f->base = p;
 	f->size = n;
-	return validate(f, err, errlen);
+	return validate(f, 1, err, errlen);
+}
+
+int iovm_open_mem_unchecked(const void *p, size_t n, struct iovm_file *f,
+			    char *err, size_t errlen)
+{
+	memset(f, 0, sizeof(*f));
+	f->base = p;
+	f->size = n;
+	return validate(f, 0, err, errlen);
 }
 
 int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
@@ -189,7 +198,7 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 		f->base = f->owned;
 	}
 	close(fd);
-	rc = validate(f, err, errlen);
+	rc = validate(f, 1, err, errlen);
 	if (rc)
 		iovm_close(f);
 	return rc;
@@ -229,7 +238,8 @@ int iovm_rebuild(const struct iovm_file *f, void **obj, char *err,
 {
 	const struct kind_ops *k = kind_ops_of(f->h->kind);
 
-	*obj = NULL;
+	if (obj)
+		*obj = NULL;
 	if (!k)
 		return iovm_bad(err, errlen, "unknown kind %u", f->h->kind);
 	return k->rebuild(f, obj, err, errlen);

@@ -45,6 +45,11 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 /* Validate `n` bytes in memory the caller keeps alive (fuzzing, tests). */
 int iovm_open_mem(const void *p, size_t n, struct iovm_file *f, char *err,
 		  size_t errlen);
+
+/* The same without the checksum test: only for the fuzzer, so that it
+ * reaches the checks behind the checksum. */
+int iovm_open_mem_unchecked(const void *p, size_t n, struct iovm_file *f,
+			    char *err, size_t errlen);
 void iovm_close(struct iovm_file *f);
 
 /* Field f's elements and count (NULL and 0 for an empty array). */
@@ -53,7 +58,8 @@ const void *iovm_field(const struct iovm_file *f, unsigned field,
 
 /* Rebuild the structures of a validated file: checks what the arrays mean
  * and returns a new object of the file's kind in *obj (free it with the
- * kind's free function, see kinds.h). */
+ * kind's free function, see kinds.h). With obj NULL it only checks.
+ * 0, IOVM_INVALID (err says why) or -ENOMEM. */
 int iovm_rebuild(const struct iovm_file *f, void **obj, char *err,
 		 size_t errlen);
 

@@ -171,7 +171,7 @@ static int tree_serialize(iovw_writer *w, void *ctx)
 	int rc;
 
 	if ((rc = iovm_begin(&o, w, &tree_layout)) ||
-	    (rc = iovm_put(&o, F_META, meta, 3)) ||
+	    (rc = iovm_put_copy(&o, F_META, meta, 3)) || /* a local: copied */
 	    (rc = iovm_array_begin(&o, F_RECORDS)))
 		return rc;
 	stack = malloc((size_t)(t->nodes + 1) * sizeof(*stack));

@@ -72,6 +72,7 @@ typedef enum iovw_syscall {
 	IOVW_SYS_PWRITE,
 	IOVW_SYS_PWRITEV,
 	IOVW_SYS_FTRUNCATE,
+	IOVW_SYS_FALLOCATE,
 	IOVW_SYS_FSTAT,
 	IOVW_SYS_MMAP,
 	IOVW_SYS_MUNMAP,
@@ -98,6 +99,7 @@ typedef struct iovw_sys {
 	ssize_t (*pwritev)(void *ctx, int fd, const struct iovec *iov, int cnt,
 			   int64_t off);
 	int (*ftruncate)(void *ctx, int fd, int64_t len);
+	int (*fallocate)(void *ctx, int fd, int64_t off, int64_t len);
 	int (*fsize)(void *ctx, int fd, int64_t *size); /* fstat() st_size */
 	int (*mmap)(void *ctx, size_t len, int fd, int64_t off, void **out);
 	int (*munmap)(void *ctx, void *p, size_t len);
@@ -203,7 +205,8 @@ IOVW_API int iovw_reserve(iovw_writer *w, size_t n, size_t align,
 			  uint64_t *off);
 
 /* Copy `n` bytes from `p` into the stream at `off`, which must lie wholly
- * inside one reserved slot (-EINVAL otherwise). Allowed until written. */
+ * inside one reserved slot (-EINVAL otherwise; with n 0, `off` must still
+ * be in or at the end of a slot). Allowed until written. */
 IOVW_API int iovw_patch(iovw_writer *w, uint64_t off, const void *p, size_t n);
 
 /* Bytes in the stream so far (the file size once complete). */
@@ -245,7 +248,8 @@ typedef int (*iovw_scan_fn)(void *ctx, const void *p, size_t n);
  * mode. Measure mode has no bytes: `fn` is not called. Reserved slots show
  * what has been patched into them so far. This is how a serializer
  * computes a checksum of its body before patching the header.
- * Returns 0, fn's error, or -EINVAL (from past the end, a failed writer).
+ * Returns 0, fn's error, -EINVAL (`from` past the end) or the writer's
+ * sticky error.
  */
 IOVW_API int iovw_scan(const iovw_writer *w, uint64_t from, iovw_scan_fn fn,
 		       void *ctx);
@@ -261,9 +265,12 @@ typedef int (*iovw_serialize_fn)(iovw_writer *w, void *ctx);
  * Run `fn` in the modes strategy `s` needs and write the result to `path`.
  * By default the write is atomic: a temporary file is created with O_EXCL
  * in the target's directory, written, optionally fdatasync'ed, renamed over
- * `path`, and the directory optionally fsync'ed. On any error the temporary
- * file is removed and an existing `path` is left untouched. `o` and `st`
- * may be NULL.
+ * `path`, and the directory optionally fsync'ed. On any error up to the
+ * rename the temporary file is removed and an existing `path` is left
+ * untouched; a failure of the directory fsync (IOVW_F_FSYNC_DIR) comes
+ * after the rename and is reported with the new file in place. The new
+ * file gets file_mode (default 0666 & ~umask): the mode of a file it
+ * replaces is not kept. `o` and `st` may be NULL.
  */
 IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
 			     iovw_serialize_fn fn, void *ctx,
@@ -272,8 +279,10 @@ IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
 /*
  * Run `fn` with strategy `s` and write the stream to the open `fd` starting
  * at `off` (offsets the serializer sees are relative to `off`). The file is
- * never shrunk. IOVW_MMAP needs `fd` open O_RDWR. A failure may leave part
- * of the stream written.
+ * never shrunk. IOVW_MMAP needs `fd` open O_RDWR; it reserves the blocks
+ * with fallocate() first, so a full disk is -ENOSPC and not SIGBUS, except
+ * on file systems without fallocate, where it falls back to ftruncate().
+ * A failure may leave part of the stream written.
  */
 IOVW_API int iovw_write_fd(int fd, uint64_t off, iovw_strategy s,
 			   iovw_serialize_fn fn, void *ctx,

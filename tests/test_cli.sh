@@ -1,0 +1,114 @@
+#!/bin/sh
+# test_cli.sh - iovbench's commands end to end: exit codes (0 ok, 1 check
+# failed, 2 usage, 3 runtime), one-line messages, write/load round trips,
+# verify with its JSON report, and the library's syscall counts against
+# strace's.
+set -u
+B=${B:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin="$top/$B/iovbench"
+case "$B" in /*) bin="$B/iovbench" ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0 fail=0 skip=0
+
+# expect NAME CODE PATTERN -- COMMAND...: exit code CODE and PATTERN (grep
+# -E) somewhere in stdout+stderr.
+expect() {
+	name=$1 code=$2 pat=$3
+	shift 4
+	"$@" >"$tmp/out" 2>&1
+	rc=$?
+	if [ "$rc" -ne "$code" ]; then
+		echo "FAIL cli/$name: exit $rc, want $code: $(head -c 300 "$tmp/out")"
+		fail=$((fail + 1))
+	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
+		echo "FAIL cli/$name: output lacks /$pat/: $(head -c 300 "$tmp/out")"
+		fail=$((fail + 1))
+	else
+		echo "ok   cli/$name"
+		pass=$((pass + 1))
+	fi
+}
+
+expect no_args 2 "usage: iovbench" -- "$bin"
+expect help 0 "verify" -- "$bin" --help
+expect unknown_command 2 "unknown command 'bogus'" -- "$bin" bogus
+expect list 0 "module-large" -- "$bin" list --quick
+expect list_bad_option 2 "unknown option" -- "$bin" list --bogus
+expect write_help 0 "usage: iovbench write" -- "$bin" write --help
+expect write_unknown_workload 2 "unknown workload 'nope'" -- \
+	"$bin" write -w nope -s pwritev -o "$tmp/x"
+expect write_unknown_strategy 2 "unknown strategy 'nope'" -- \
+	"$bin" write -w tree -s nope -o "$tmp/x"
+expect write_missing_output 2 "-o are required" -- \
+	"$bin" write -w tree -s pwritev
+expect write_batch_zero 2 "--batch needs a number from 1" -- \
+	"$bin" write -w tree -s pwritev -o "$tmp/x" --batch 0
+expect write_batch_huge 2 "--batch" -- \
+	"$bin" write -w tree -s pwritev -o "$tmp/x" --batch 99999
+expect write_bad_scale 2 "--scale" -- \
+	"$bin" write -w tree -s pwritev -o "$tmp/x" --scale -1
+expect write_unwritable 3 "$tmp/no/such/dir/x" -- \
+	"$bin" write -w tree -s pwritev -o "$tmp/no/such/dir/x" --quick
+[ ! -e "$tmp/x" ] && { echo "ok   cli/no_output_after_errors"; pass=$((pass + 1)); } ||
+	{ echo "FAIL cli/no_output_after_errors: $tmp/x exists"; fail=$((fail + 1)); }
+
+for s in pwritev buffer mmap write-each; do
+	expect "write_$s" 0 "^syscalls: " -- \
+		"$bin" write -w module-small -s $s -o "$tmp/m-$s.iovm" --quick
+done
+expect same_bytes 0 "" -- sh -c "cmp '$tmp/m-pwritev.iovm' '$tmp/m-buffer.iovm' &&
+	cmp '$tmp/m-pwritev.iovm' '$tmp/m-mmap.iovm' &&
+	cmp '$tmp/m-pwritev.iovm' '$tmp/m-write-each.iovm'"
+expect load_ok 0 "ok, module v1" -- "$bin" load "$tmp/m-pwritev.iovm"
+expect load_mmap_ok 0 "ok, module v1" -- "$bin" load --mmap "$tmp/m-mmap.iovm"
+expect write_project 0 "40 files" -- \
+	"$bin" write -w project -s pwritev -o "$tmp/proj" --quick --coalesce 64
+expect load_project 0 "mod-00039.iovm: ok" -- sh -c "'$bin' load '$tmp'/proj/*.iovm"
+
+expect load_missing 1 "cannot read: No such file" -- "$bin" load "$tmp/missing"
+expect load_directory 1 "Is a directory" -- "$bin" load "$tmp"
+: >"$tmp/empty"
+expect load_empty 1 "invalid: empty file" -- "$bin" load "$tmp/empty"
+head -c 1000 /dev/urandom >"$tmp/junk"
+expect load_junk 1 "invalid: bad magic" -- "$bin" load "$tmp/junk"
+head -c 5000 "$tmp/m-pwritev.iovm" >"$tmp/cut"
+expect load_truncated 1 "invalid: size in header" -- "$bin" load "$tmp/cut"
+expect load_no_file 2 "no file given" -- "$bin" load
+
+expect verify_quick 0 "30 checked, all equivalent" -- \
+	"$bin" verify --quick --json "$tmp/v.json"
+expect verify_json 0 '"ok": true' -- cat "$tmp/v.json"
+expect verify_json_rows 0 "" -- sh -c "[ \$(grep -c '\"workload\"' '$tmp/v.json') -eq 30 ]"
+expect verify_subset 0 "4 checked" -- \
+	"$bin" verify --quick -w tree -s pwritev,mmap --json "$tmp/v2.json"
+expect verify_unknown 2 "unknown workload 'nope'" -- "$bin" verify -w nope
+expect verify_bad_dir 3 "--dir $tmp/none" -- \
+	"$bin" verify --quick --dir "$tmp/none" --json "$tmp/v3.json"
+[ ! -e "$tmp/v3.json" ] && { echo "ok   cli/no_report_after_failure"; pass=$((pass + 1)); } ||
+	{ echo "FAIL cli/no_report_after_failure: $tmp/v3.json exists"; fail=$((fail + 1)); }
+
+# The library's count of pwritev/pwrite calls is the kernel's.
+if command -v strace >/dev/null 2>&1; then
+	for s in pwritev write-each; do
+		strace -f -c -o "$tmp/strace-$s" -e trace=pwritev,pwrite64 \
+			"$bin" write -w tree -s $s -o "$tmp/t-$s" --quick --batch 100 >"$tmp/w-$s" 2>&1
+		lib=$(sed -n 's/.* pwritev \([0-9]*\).*/\1/p' "$tmp/w-$s")
+		libw=$(sed -n 's/.* pwrite \([0-9]*\).*/\1/p' "$tmp/w-$s")
+		kv=$(awk '$NF == "pwritev" {print $4}' "$tmp/strace-$s")
+		kw=$(awk '$NF == "pwrite64" {print $4}' "$tmp/strace-$s")
+		if [ "${lib:-0}" = "${kv:-0}" ] && [ "${libw:-0}" = "${kw:-0}" ] &&
+			[ "${lib:-0}${libw:-0}" != "00" ]; then
+			echo "ok   cli/strace_counts_$s"
+			pass=$((pass + 1))
+		else
+			echo "FAIL cli/strace_counts_$s: library pwritev=${lib:-0} pwrite=${libw:-0}, strace pwritev=${kv:-0} pwrite64=${kw:-0}"
+			fail=$((fail + 1))
+		fi
+	done
+else
+	echo "SKIP cli/strace_counts: strace is not installed"
+	skip=$((skip + 1))
+fi
+echo "# cli: $pass passed, $fail failed, $skip skipped"

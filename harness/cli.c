@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include "output.h"
 #include "workload.h"
 
 #include <errno.h>
@@ -78,6 +79,29 @@ int cli_parse_scale(const char *s, double *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+int cli_workload_option(const char *cmd, int c, const char *arg, uint64_t *seed,
+			double *scale)
+{
+	switch (c) {
+	case 'e':
+		if (cli_parse_u64(arg, 0, UINT64_MAX, 0, seed))
+			return cli_usage_error(cmd,
+					       "--seed needs a whole number");
+		return 0;
+	case 'S':
+		if (cli_parse_scale(arg, scale))
+			return cli_usage_error(cmd,
+					       "--scale needs a number > 0 "
+					       "and <= 1000");
+		return 0;
+	case 'q':
+		*scale = QUICK_SCALE;
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 size_t cli_split(char *s, char **items, size_t max)

@@ -53,31 +53,22 @@ int cmd_list(int argc, char **argv)
 	double scale = 1;
 	uint64_t seed = 1;
 	size_t i;
-	int c;
+	int c, rc;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'S':
-			if (cli_parse_scale(optarg, &scale))
-				return cli_usage_error("list",
-						       "--scale needs a number "
-						       "> 0 and <= 1000");
-			break;
-		case 'q':
-			scale = QUICK_SCALE;
-			break;
-		case 'e':
-			if (cli_parse_u64(optarg, 0, UINT64_MAX, 0, &seed))
-				return cli_usage_error("list",
-						       "--seed needs a whole "
-						       "number");
-			break;
 		case 'h':
 			help(stdout);
 			return EXIT_OK;
 		default:
+			rc = cli_workload_option("list", c, optarg, &seed,
+						 &scale);
+			if (rc > 0)
+				return rc;
+			if (rc == 0)
+				break;
 			return cli_usage_error("list", "unknown option '%s'",
 					       argv[optind - 1]);
 		}
@@ -92,7 +83,6 @@ int cmd_list(int argc, char **argv)
 	for (i = 0; i < wl_count; i++) {
 		struct workload *w;
 		uint64_t bytes, pieces;
-		int rc;
 
 		cli_progress("generating %s", wl_defs[i].name);
 		rc = wl_make(wl_defs[i].name, seed, scale, &w);

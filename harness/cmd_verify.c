@@ -312,21 +312,6 @@ int cmd_verify(int argc, char **argv)
 			if ((rc = cli_strategies("verify", optarg, &smask)))
 				return rc;
 			break;
-		case 'e':
-			if (cli_parse_u64(optarg, 0, UINT64_MAX, 0, &seed))
-				return cli_usage_error("verify",
-						       "--seed needs a whole "
-						       "number");
-			break;
-		case 'S':
-			if (cli_parse_scale(optarg, &scale))
-				return cli_usage_error("verify",
-						       "--scale needs a number "
-						       "> 0 and <= 1000");
-			break;
-		case 'q':
-			scale = QUICK_SCALE;
-			break;
 		case 'd':
 			dir_arg = optarg;
 			break;
@@ -337,6 +322,12 @@ int cmd_verify(int argc, char **argv)
 			help(stdout);
 			return EXIT_OK;
 		default:
+			rc = cli_workload_option("verify", c, optarg, &seed,
+						 &scale);
+			if (rc > 0)
+				return rc;
+			if (rc == 0)
+				break;
 			return cli_usage_error(
 				"verify",
 				"unknown option or missing value "

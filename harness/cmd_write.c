@@ -77,21 +77,6 @@ int cmd_write(int argc, char **argv)
 						       "to 1M");
 			o.coalesce_below = (size_t)v;
 			break;
-		case 'e':
-			if (cli_parse_u64(optarg, 0, UINT64_MAX, 0, &seed))
-				return cli_usage_error("write",
-						       "--seed needs a whole "
-						       "number");
-			break;
-		case 'S':
-			if (cli_parse_scale(optarg, &scale))
-				return cli_usage_error("write",
-						       "--scale needs a number "
-						       "> 0 and <= 1000");
-			break;
-		case 'q':
-			scale = QUICK_SCALE;
-			break;
 		case 'f':
 			o.flags |= IOVW_F_FDATASYNC;
 			break;
@@ -99,6 +84,12 @@ int cmd_write(int argc, char **argv)
 			help(stdout);
 			return EXIT_OK;
 		default:
+			rc = cli_workload_option("write", c, optarg, &seed,
+						 &scale);
+			if (rc > 0)
+				return rc;
+			if (rc == 0)
+				break;
 			return cli_usage_error(
 				"write",
 				"unknown option or missing value "
@@ -138,6 +129,9 @@ int cmd_write(int argc, char **argv)
 	       (unsigned long long)st.pieces, (unsigned long long)st.iovecs,
 	       (unsigned long long)st.batches,
 	       (unsigned long long)st.bytes_copied);
+	printf("time: build %.3f ms, write %.3f ms (the library's clocks; "
+	       "generation excluded)\n",
+	       st.build_ns / 1e6, st.write_ns / 1e6);
 	printf("syscalls: %llu:", (unsigned long long)calls);
 	for (i = 0; i < IOVW_SYS_COUNT; i++)
 		if (st.syscalls[i])

@@ -47,6 +47,8 @@ expect write_batch_zero 2 "--batch needs a number from 1" -- \
 	"$bin" write -w tree -s pwritev -o "$tmp/x" --batch 0
 expect write_batch_huge 2 "--batch" -- \
 	"$bin" write -w tree -s pwritev -o "$tmp/x" --batch 99999
+expect write_bad_seed 2 "--seed needs a whole number" -- \
+	"$bin" write -w tree -s pwritev -o "$tmp/x" --seed abc
 expect write_bad_scale 2 "--scale" -- \
 	"$bin" write -w tree -s pwritev -o "$tmp/x" --scale -1
 expect write_unwritable 3 "$tmp/no/such/dir/x" -- \
@@ -92,6 +94,7 @@ expect verify_bad_dir 3 "--dir $tmp/none" -- \
 # The library's count of pwritev/pwrite calls is the kernel's.
 if command -v strace >/dev/null 2>&1; then
 	for s in pwritev write-each; do
+		ASAN_OPTIONS=detect_leaks=0 \
 		strace -f -c -o "$tmp/strace-$s" -e trace=pwritev,pwrite64 \
 			"$bin" write -w tree -s $s -o "$tmp/t-$s" --quick --batch 100 >"$tmp/w-$s" 2>&1
 		lib=$(sed -n 's/.* pwritev \([0-9]*\).*/\1/p' "$tmp/w-$s")

@@ -89,76 +89,96 @@ static struct tnode *new_node(struct rng *r, unsigned kids)
 	return n;
 }
 
-/* Open nodes waiting for kids, during generation and rebuild. */
+/* Builds a tree from nodes given in preorder with their kid counts, for
+ * generation and for rebuilding a file: a stack of open nodes (those still
+ * waiting for kids), at most one per node. */
 struct open {
 	struct tnode *node, *last;
 	unsigned left;
 };
 
+struct builder {
+	struct open *st;
+	size_t sp;	/* open nodes */
+	uint64_t made;	/* nodes placed */
+	uint64_t slots; /* kids promised and not yet placed */
+	uint64_t depth; /* most nodes open at once */
+	struct tnode *root;
+};
+
+/* Place `n` (NULL when only checking) as the root or as the next kid of
+ * the innermost open node, then open it if it has kids. The caller checks
+ * that a parent exists (made == 0 or sp > 0). */
+static void place(struct builder *b, struct tnode *n, unsigned kids)
+{
+	if (b->made++ == 0) {
+		b->root = n;
+	} else {
+		struct open *o = &b->st[b->sp - 1];
+		if (n) {
+			if (o->last)
+				o->last->next = n;
+			else
+				o->node->first = n;
+		}
+		o->last = n;
+		b->slots--;
+		if (--o->left == 0)
+			b->sp--;
+	}
+	if (kids) {
+		b->st[b->sp].node = n;
+		b->st[b->sp].last = NULL;
+		b->st[b->sp].left = kids;
+		b->sp++;
+		b->slots += kids;
+		if (b->sp > b->depth)
+			b->depth = b->sp;
+	}
+}
+
 struct tree *tree_generate(uint64_t seed, uint64_t nodes)
 {
 	struct tree *t = calloc(1, sizeof(*t));
 	struct rng r = {seed ^ 0x74726565u};
-	struct open *st;
-	size_t sp = 0;
-	uint64_t made = 0, slots = 0; /* slots: kids promised, not yet made */
+	struct builder b = {0};
 
 	if (!t)
 		return NULL;
 	if (nodes < 1)
 		nodes = 1;
-	st = malloc((size_t)nodes * sizeof(*st));
-	if (!st) {
+	b.st = malloc((size_t)nodes * sizeof(*b.st));
+	if (!b.st) {
 		free(t);
 		return NULL;
 	}
-	while (made < nodes) {
+	while (b.made < nodes) {
 		/* after this node fills a promised slot, how many nodes are
 		 * neither made nor promised */
-		uint64_t promised = made ? slots - 1 : 0;
-		uint64_t room = nodes - made - 1 - promised;
+		uint64_t promised = b.made ? b.slots - 1 : 0;
+		uint64_t room = nodes - b.made - 1 - promised;
 		unsigned kids = (unsigned)rng_below(&r, MAX_KIDS + 1);
 		struct tnode *n;
 
 		if (kids > room)
 			kids = (unsigned)room;
 		if (kids == 0 && room && promised == 0)
-			kids = 1; /* the last open slot: keep the tree growing
-				   */
+			kids = 1; /* the last open slot: keep the tree going */
 		n = new_node(&r, kids);
 		if (!n)
-			goto fail;
+			break;
+		place(&b, n, kids);
+		t->root = b.root;
+		t->nodes = b.made;
 		t->bytes += n->rec.size;
-		if (made++ == 0) {
-			t->root = n;
-		} else {
-			struct open *o = &st[sp - 1];
-			if (o->last)
-				o->last->next = n;
-			else
-				o->node->first = n;
-			o->last = n;
-			slots--;
-			if (--o->left == 0)
-				sp--;
-		}
-		if (kids) {
-			st[sp].node = n;
-			st[sp].last = NULL;
-			st[sp].left = kids;
-			sp++;
-			slots += kids;
-			if (sp > t->depth)
-				t->depth = sp;
-		}
-		t->nodes = made;
 	}
-	free(st);
+	t->depth = b.depth;
+	free(b.st);
+	if (b.made < nodes) {
+		tree_free(t);
+		return NULL;
+	}
 	return t;
-fail:
-	free(st);
-	tree_free(t);
-	return NULL;
 }
 
 static int tree_serialize(iovw_writer *w, void *ctx)
@@ -199,10 +219,9 @@ static int tree_rebuild(const struct iovm_file *f, void **obj, char *err,
 {
 	const uint64_t *meta;
 	const unsigned char *recs;
-	uint64_t nmeta, nbytes, pos = 0, made = 0, slots = 0, depth = 0;
-	struct open *st = NULL;
+	uint64_t nmeta, nbytes, pos = 0;
+	struct builder b = {0};
 	struct tree *t = NULL;
-	size_t sp = 0;
 	int rc = IOVM_INVALID;
 
 	meta = iovm_field(f, F_META, &nmeta);
@@ -218,11 +237,11 @@ static int tree_rebuild(const struct iovm_file *f, void **obj, char *err,
 				(unsigned long long)meta[0],
 				(unsigned long long)meta[1],
 				(unsigned long long)nbytes);
-	/* open nodes: at most one per node, bounded by the file's size */
-	st = malloc((size_t)(meta[0] + 1) * sizeof(*st));
+	/* at most one open node per node, bounded by the file's size */
+	b.st = malloc((size_t)(meta[0] + 1) * sizeof(*b.st));
 	if (obj)
 		t = calloc(1, sizeof(*t));
-	if (!st || (obj && !t)) {
+	if (!b.st || (obj && !t)) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -247,7 +266,7 @@ static int tree_rebuild(const struct iovm_file *f, void **obj, char *err,
 				 h.tag);
 			goto out;
 		}
-		if (made == meta[0] || (made && !sp)) {
+		if (b.made == meta[0] || (b.made && !b.sp)) {
 			iovm_bad(err, errlen,
 				 "tree: record at byte %llu belongs to no node",
 				 (unsigned long long)pos);
@@ -262,52 +281,30 @@ static int tree_rebuild(const struct iovm_file *f, void **obj, char *err,
 			n->first = n->next = NULL;
 			memcpy(&n->rec, recs + pos, h.size);
 		}
-		if (made == 0) {
-			if (t)
-				t->root = n;
-		} else {
-			struct open *o = &st[sp - 1];
-			if (t) {
-				if (o->last)
-					o->last->next = n;
-				else
-					o->node->first = n;
-			}
-			o->last = n;
-			slots--;
-			if (--o->left == 0)
-				sp--;
-		}
-		made++;
+		place(&b, n, h.kids);
 		if (t) {
-			t->nodes = made;
+			t->root = b.root;
+			t->nodes = b.made;
 			t->bytes += h.size;
-		}
-		if (h.kids) {
-			st[sp].node = n;
-			st[sp].last = NULL;
-			st[sp].left = h.kids;
-			sp++;
-			slots += h.kids;
-			if (sp > depth)
-				depth = sp;
 		}
 		pos += h.size;
 	}
-	if (made != meta[0] || sp || depth != meta[2]) {
+	if (b.made != meta[0] || b.sp || b.depth != meta[2]) {
 		iovm_bad(err, errlen,
 			 "tree: %llu nodes (depth %llu) with %llu kids "
 			 "missing; meta says %llu nodes, depth %llu",
-			 (unsigned long long)made, (unsigned long long)depth,
-			 (unsigned long long)slots, (unsigned long long)meta[0],
+			 (unsigned long long)b.made,
+			 (unsigned long long)b.depth,
+			 (unsigned long long)b.slots,
+			 (unsigned long long)meta[0],
 			 (unsigned long long)meta[2]);
 		goto out;
 	}
 	rc = 0;
 out:
-	free(st);
+	free(b.st);
 	if (t)
-		t->depth = depth;
+		t->depth = b.depth;
 	if (rc)
 		tree_free(t);
 	else if (obj)

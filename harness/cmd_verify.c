@@ -123,6 +123,32 @@ static int load_check(const struct workload *w, size_t i, const char *path,
 	return rc;
 }
 
+/* The verifier's own test: with IOVBENCH_TEST_CORRUPT=STRATEGY in the
+ * environment, the last byte of the first file that strategy writes is
+ * flipped, and verify must report the mismatch and exit 1. */
+static void corrupt_for_test(const struct workload *w, const char *dir,
+			     const struct setting *set)
+{
+	const char *e = getenv("IOVBENCH_TEST_CORRUPT");
+	char path[4096];
+	unsigned char c;
+	FILE *f;
+
+	if (!e || strcmp(e, iovw_strategy_name(set->s)) || set->batch ||
+	    set->coalesce)
+		return;
+	out_path(w, dir, 0, path, sizeof(path));
+	f = fopen(path, "r+b");
+	if (!f)
+		return;
+	if (!fseek(f, -1, SEEK_END) && fread(&c, 1, 1, f) == 1 &&
+	    !fseek(f, -1, SEEK_END)) {
+		c ^= 0x40;
+		fwrite(&c, 1, 1, f);
+	}
+	fclose(f);
+}
+
 /* Write, digest, compare and load one setting. `ref` is the reference
  * directory (NULL for the reference itself). Returns EXIT_RUNTIME on I/O
  * failure, else 0 (the row says whether the checks passed). */
@@ -149,6 +175,7 @@ static int run_setting(const struct workload *w, const struct setting *set,
 		XXH3_freeState(hs);
 		return cli_runtime_error("%s: %s", failed, iovw_strerror(rc));
 	}
+	corrupt_for_test(w, dir, set);
 	for (i = 0; i < w->nfiles; i++) {
 		unsigned char *a, *b = NULL;
 		size_t la, lb = 0;

@@ -85,6 +85,10 @@ expect verify_json 0 '"ok": true' -- cat "$tmp/v.json"
 expect verify_json_rows 0 "" -- sh -c "[ \$(grep -c '\"workload\"' '$tmp/v.json') -eq 30 ]"
 expect verify_subset 0 "4 checked" -- \
 	"$bin" verify --quick -w tree -s pwritev,mmap --json "$tmp/v2.json"
+expect verify_catches_mismatch 1 "mmap .* NO +FAIL +FAIL" -- \
+	env IOVBENCH_TEST_CORRUPT=mmap "$bin" verify --quick -w module-small \
+	--json "$tmp/bad.json"
+expect verify_bad_json 0 '"ok": false' -- cat "$tmp/bad.json"
 expect verify_unknown 2 "unknown workload 'nope'" -- "$bin" verify -w nope
 expect verify_bad_dir 3 "--dir $tmp/none" -- \
 	"$bin" verify --quick --dir "$tmp/none" --json "$tmp/v3.json"

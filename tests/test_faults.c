@@ -570,7 +570,7 @@ static void tmpfs_full(void)
 	snprintf(dir, sizeof(dir), "%s/mnt", t_tmpdir());
 	REQUIRE(mkdir(dir, 0700) == 0);
 	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("tmpfs", dir, "tmpfs", 0, "size=256k") < 0)
 		t_skip("cannot mount a tmpfs (needs root or user namespaces)");
 	snprintf(target, sizeof(target), "%s/t", dir);

@@ -14,6 +14,12 @@
 #include <errno.h>
 #include <unistd.h>
 
+static void built(const iovw_options *o)
+{
+	if (o && o->built)
+		o->built(o->built_ctx);
+}
+
 /* Run fn against w; a serializer that returned 0 over a failed writer
  * still fails. */
 static int run_fn(iovw_writer *w, iovw_serialize_fn fn, void *ctx)
@@ -36,8 +42,10 @@ static int do_plan(iovw_stats *st, int fd, uint64_t off, int each,
 		return rc;
 	rc = run_fn(w, fn, ctx);
 	st->build_ns += iovw__now_ns() - t0;
-	if (!rc)
+	if (!rc) {
+		built(o);
 		rc = iovw_plan_write(w, fd, off, each, st);
+	}
 	iovw_writer_stats(w, st);
 	iovw_writer_free(w);
 	return rc;
@@ -99,6 +107,7 @@ static int do_buffer(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 	rc = direct(st, buf, size, fn, ctx, o);
 	st->build_ns += iovw__now_ns() - t0;
 	if (!rc && size) {
+		built(o);
 		t0 = iovw__now_ns();
 		iov.iov_base = buf;
 		iov.iov_len = (size_t)size;
@@ -154,6 +163,8 @@ static int do_mmap(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 		return rc;
 	rc = direct(st, (unsigned char *)map + delta, size, fn, ctx, o);
 	st->build_ns += iovw__now_ns() - t0;
+	if (!rc)
+		built(o);
 	t0 = iovw__now_ns();
 	st->syscalls[IOVW_SYS_MUNMAP]++;
 	{

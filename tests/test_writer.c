@@ -636,6 +636,37 @@ static void stats_counted(void)
 	CHECK_EQ(st.bytes_written, 10002);
 }
 
+static void count_built(void *ctx)
+{
+	++*(int *)ctx;
+}
+
+/* The build hook runs once per write, after the build, before the write. */
+static void built_hook(void)
+{
+	unsigned char data[1000];
+	struct blob b = {data, sizeof(data)};
+	unsigned char *got;
+	size_t len;
+	int s, n = 0;
+	iovw_options o = {.built = count_built, .built_ctx = &n};
+
+	h_fill(data, sizeof(data), 12);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		n = 0;
+		CHECK_EQ(h_write_read("b", (iovw_strategy)s, blob_fn, &b, &o,
+				      NULL, &got, &len),
+			 0);
+		CHECK_EQ(n, 1);
+		free(got);
+		n = 0;
+		CHECK_EQ(h_write_read("b", (iovw_strategy)s, fail_fn, NULL, &o,
+				      NULL, &got, &len),
+			 -EPROTO);
+		CHECK_EQ(n, 0); /* not after a failed build */
+	}
+}
+
 static void file_mode_and_in_place(void)
 {
 	unsigned char data[100], *got;
@@ -719,6 +750,7 @@ static const struct t_case cases[] = {
 	{"mmap_needs_rdwr", mmap_needs_rdwr},
 	{"empty_stream", empty_stream},
 	{"stats_counted", stats_counted},
+	{"built_hook", built_hook},
 	{"file_mode_and_in_place", file_mode_and_in_place},
 	{"names", names},
 	{NULL, NULL},

@@ -127,6 +127,11 @@ typedef struct iovw_allocator {
 #define IOVW_F_FSYNC_DIR 0x2u /* fsync() the directory after rename */
 #define IOVW_F_NO_ATOMIC 0x4u /* iovw_write_file: write the target in place */
 
+/* Called by the strategies when the build phase is over: the plan is
+ * built, the buffer or the mapping is filled, nothing is written yet (the
+ * moment a strategy holds the most memory). For measuring tools. */
+typedef void (*iovw_phase_fn)(void *ctx);
+
 typedef struct iovw_options {
 	/* Most iovecs one pwritev() call carries. 0 means the default,
 	 * sysconf(_SC_IOV_MAX); larger values are -EINVAL. */
@@ -138,6 +143,8 @@ typedef struct iovw_options {
 	unsigned file_mode;  /* mode for a new file; 0 means 0666 (& ~umask) */
 	const iovw_sys *sys; /* NULL: the real system calls */
 	const iovw_allocator *alloc; /* NULL: malloc/realloc/free */
+	iovw_phase_fn built;	     /* NULL: none */
+	void *built_ctx;
 } iovw_options;
 
 /* Counters; a function that takes a stats pointer adds to it (NULL: none). */

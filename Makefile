@@ -36,7 +36,7 @@ BENCH    := $(B)/libbench
 
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 
-.PHONY: all lib test check test-asan test-valgrind bench deps install uninstall \
+.PHONY: all lib test check test-asan test-valgrind bench bench-lib deps install uninstall \
         clean help format format-check tests golden fuzz
 
 all: lib $(BENCH) $(IOVBENCH)
@@ -48,7 +48,8 @@ help:
 	@echo "make test          install missing packages, build and run every test"
 	@echo "make test-asan     the tests under AddressSanitizer + UBSan (build/asan)"
 	@echo "make test-valgrind the tests under valgrind memcheck (reduced scale)"
-	@echo "make bench         the library benchmark (pwritev vs pwrite, append cost)"
+	@echo "make bench         iovbench run: every strategy on every workload, JSON in results/"
+	@echo "make bench-lib     the library benchmark (pwritev vs pwrite, append cost)"
 	@echo "make deps          install missing Debian packages (apt-get)"
 	@echo "make fuzz          libFuzzer on the loader for FUZZ_SECONDS (60)"
 	@echo "make golden        rewrite tests/golden/vN after a format version bump"
@@ -66,10 +67,13 @@ $(B)/workloads/%.o: workloads/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 $(B)/harness/%.o: harness/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) \
+	    -DIOVB_GIT='"$(GIT_REV)"' -DIOVB_CFLAGS='"$(strip $(CFLAGS))"' \
+	    -MMD -MP -c -o $@ $<
 
 $(B)/libworkloads.a: $(WL_OBJ)
 	@rm -f $@
@@ -132,7 +136,13 @@ test-valgrind: deps
 	    --errors-for-leak-kinds=definite,indirect --track-fds=no" \
 	    sh tests/run.sh $(B)
 
+HOST := $(shell hostname 2>/dev/null || echo host)
 bench: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p results
+	$(IOVBENCH) run --json results/$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
+
+bench-lib: deps
 	@$(MAKE) --no-print-directory $(BENCH)
 	$(BENCH)
 

@@ -13,6 +13,7 @@ static const struct {
 	{"list", cmd_list, "workloads (size, pieces) and strategies"},
 	{"write", cmd_write, "write one workload with one strategy"},
 	{"load", cmd_load, "validate a module file"},
+	{"run", cmd_run, "measure every strategy on every workload"},
 	{"verify", cmd_verify,
 	 "byte equivalence and round trip of every strategy"},
 };

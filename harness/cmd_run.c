@@ -1,0 +1,669 @@
+/*
+ * cmd_run.c - iovbench run: measure every strategy on every workload.
+ *
+ * For each workload (generated once, before anything is timed) and each
+ * row (the strategies with their batch/coalesce settings, and the
+ * reference rows gather-limit and pwrite-limit), `--warmup` unrecorded and
+ * `--reps` recorded samples, each in a fresh child process (sample.c);
+ * then one untimed run under ptrace counts the system calls by name; then
+ * the output's digest. Rows whose digest differs from the workload's
+ * others make `run` exit 1. The table goes to stdout, the report to
+ * `--json` (atomically); nothing is written when the run fails or is
+ * interrupted.
+ */
+#include "cli.h"
+#include "envinfo.h"
+#include "output.h"
+#include "report.h"
+#include "sample.h"
+#include "timefn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define MAX_LIST 16
+
+struct run_cfg {
+	unsigned wmask, smask;
+	uint64_t reps, warmup, seed;
+	size_t batch[MAX_LIST], nbatch;
+	size_t coalesce[MAX_LIST], ncoalesce;
+	int fsync, syscalls;
+	double scale;
+	const char *dir_arg, *json;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"usage: iovbench run [-w LIST] [-s LIST] [--reps N] [--warmup "
+		"N]"
+		"\n"
+		"                    [--batch LIST] [--coalesce LIST] [--dir "
+		"DIR]"
+		" [--fsync]\n"
+		"                    [--seed N] [--scale F | --quick] "
+		"[--no-syscalls] [--json FILE]\n"
+		"  Measures every strategy on every workload, beside the "
+		"reference rows\n"
+		"  gather-limit (the pieces copied into a warm buffer, no I/O) "
+		"and pwrite-limit\n"
+		"  (one pwrite of a warm buffer of the same bytes). Each "
+		"sample "
+		"runs in a fresh\n"
+		"  child process; a separate untimed run counts system calls "
+		"with ptrace.\n"
+		"  -w LIST, -s LIST  workloads / strategies, comma-separated, "
+		"or 'all'\n"
+		"  --reps N          samples a row (default 7; --quick: 5)\n"
+		"  --warmup N        unrecorded samples first (default 1)\n"
+		"  --batch LIST      batch limits for pwritev (default: "
+		"IOV_MAX)"
+		"\n"
+		"  --coalesce LIST   coalescing thresholds for pwritev and "
+		"write-each (default 0)\n"
+		"  --dir DIR         where files are written (default: a new "
+		"directory under\n"
+		"                    $TMPDIR or /tmp, removed afterwards)\n"
+		"  --fsync           fdatasync every file before its rename\n"
+		"  --quick           scale 0.02 and 5 samples: seconds, for "
+		"CI\n"
+		"  --no-syscalls     skip the ptrace run\n"
+		"  --json FILE       write the report (schema "
+		"results/schema.json)"
+		"\n"
+		"Exit: 0 ok, 1 outputs differ, 2 usage, 3 runtime failure, 130 "
+		"interrupted.\n");
+}
+
+/* ---- jobs --------------------------------------------------------------- */
+
+struct job_ctx {
+	const struct workload *w;
+	const char *out;      /* output file or directory */
+	int strategy;	      /* iovw_strategy, or REF_GATHER / REF_PWRITE */
+	unsigned char **bufs; /* reference rows: the bytes of each file */
+	uint64_t *sizes;
+};
+
+enum { REF_GATHER = 100, REF_PWRITE = 101 };
+
+/* Remove what the previous sample wrote (not measured). */
+static int clear_out(const struct job_ctx *j)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < j->w->nfiles; i++) {
+		out_path(j->w, j->out, i, path, sizeof(path));
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Reference rows: each file's bytes in a warm, pre-faulted buffer. */
+static int prepare_bufs(struct job_ctx *j)
+{
+	size_t i;
+	int rc = 0;
+
+	j->bufs = calloc(j->w->nfiles, sizeof(*j->bufs));
+	j->sizes = calloc(j->w->nfiles, sizeof(*j->sizes));
+	if (!j->bufs || !j->sizes)
+		return -ENOMEM;
+	for (i = 0; i < j->w->nfiles && !rc; i++) {
+		iovw_writer *p;
+		if ((rc = iovw_writer_new(&p, IOVW_MODE_PLAN, NULL)))
+			break;
+		rc = j->w->files[i].ops->serialize(p, j->w->files[i].obj);
+		j->sizes[i] = iovw_size(p);
+		j->bufs[i] = malloc(j->sizes[i] ? (size_t)j->sizes[i] : 1);
+		if (!rc && !j->bufs[i])
+			rc = -ENOMEM;
+		if (!rc)
+			rc = iovw_plan_gather(p, j->bufs[i], j->sizes[i]);
+		iovw_writer_free(p);
+	}
+	return rc;
+}
+
+/* Read a byte of every page the workload's pieces lie in. A fresh child
+ * reaches its inherited memory through page tables of its own, and on a
+ * virtual machine with shadow paging the first touch of each page costs
+ * microseconds (measured here: 180 ms to read 150 MB the first time in a
+ * child, 11 ms after). A compiler writes its cache from memory it has
+ * just used, so the samples start warm too. */
+static int touch_workload(const struct workload *w)
+{
+	volatile unsigned char sink = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t i, k, n;
+	int rc = 0;
+
+	for (i = 0; i < w->nfiles && !rc; i++) {
+		const struct iovec *iov;
+		iovw_writer *p;
+
+		if ((rc = iovw_writer_new(&p, IOVW_MODE_PLAN, NULL)))
+			break;
+		rc = w->files[i].ops->serialize(p, w->files[i].obj);
+		iov = iovw_iovecs(p, &n);
+		for (k = 0; k < n && !rc; k++) {
+			const unsigned char *b = iov[k].iov_base;
+			size_t off;
+			for (off = 0; off < iov[k].iov_len; off += (size_t)page)
+				sink ^= b[off];
+			sink ^= b[iov[k].iov_len - 1];
+		}
+		iovw_writer_free(p);
+	}
+	(void)sink;
+	return rc;
+}
+
+static int job_prepare(void *ctx)
+{
+	struct job_ctx *j = ctx;
+	int rc = clear_out(j);
+
+	if (!rc)
+		rc = touch_workload(j->w);
+	if (rc || j->strategy < REF_GATHER)
+		return rc;
+	return prepare_bufs(j); /* the gather writes into these: warm */
+}
+
+struct one_piece {
+	const void *p;
+	uint64_t n;
+};
+
+static int one_piece_fn(iovw_writer *w, void *ctx)
+{
+	const struct one_piece *o = ctx;
+	return iovw_append(w, o->p, (size_t)o->n, 1, NULL);
+}
+
+static int job_run(void *ctx, const iovw_options *o, iovw_stats *st)
+{
+	struct job_ctx *j = ctx;
+	char path[4096];
+	size_t i;
+	int rc = 0;
+
+	if (j->strategy < REF_GATHER)
+		return out_write(j->w, j->out, (iovw_strategy)j->strategy, o,
+				 st, path, sizeof(path));
+	if (j->strategy == REF_GATHER) {
+		/* plan each file, copy its pieces into the warm buffer */
+		for (i = 0; i < j->w->nfiles && !rc; i++) {
+			iovw_writer *p;
+			uint64_t t0 = tf_now_ns();
+			if ((rc = iovw_writer_new(&p, IOVW_MODE_PLAN, NULL)))
+				break;
+			rc = j->w->files[i].ops->serialize(p,
+							   j->w->files[i].obj);
+			if (!rc)
+				rc = iovw_plan_gather(p, j->bufs[i],
+						      j->sizes[i]);
+			iovw_writer_stats(p, st);
+			st->bytes_copied += j->sizes[i];
+			st->build_ns += tf_now_ns() - t0;
+			iovw_writer_free(p);
+		}
+		return rc;
+	}
+	/* pwrite-limit: one pwrite of each warm buffer, as a file is written */
+	if (j->w->is_dir && mkdir(j->out, 0777) < 0 && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < j->w->nfiles && !rc; i++) {
+		struct one_piece op = {j->bufs[i], j->sizes[i]};
+		out_path(j->w, j->out, i, path, sizeof(path));
+		rc = iovw_write_file(path, IOVW_PWRITEV, one_piece_fn, &op, o,
+				     st);
+	}
+	return rc;
+}
+
+/* ---- rows --------------------------------------------------------------- */
+
+static int digest_out(const struct workload *w, const char *out, char *hex)
+{
+	XXH3_state_t *hs = XXH3_createState();
+	char path[4096];
+	size_t i;
+	int rc = 0;
+
+	if (!hs)
+		return -ENOMEM;
+	XXH3_128bits_reset(hs);
+	for (i = 0; i < w->nfiles && !rc; i++) {
+		struct stat sb;
+		unsigned char *buf;
+		XXH128_hash_t d;
+		int fd;
+
+		out_path(w, out, i, path, sizeof(path));
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &sb) < 0) {
+			rc = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		buf = malloc((size_t)sb.st_size + 1);
+		if (!buf || read(fd, buf, (size_t)sb.st_size) != sb.st_size)
+			rc = -EIO;
+		else {
+			d = XXH3_128bits(buf, (size_t)sb.st_size);
+			XXH3_128bits_update(hs, &d, sizeof(d));
+		}
+		free(buf);
+		close(fd);
+	}
+	if (!rc) {
+		XXH128_hash_t d = XXH3_128bits_digest(hs);
+		sprintf(hex, "%016llx%016llx", (unsigned long long)d.high64,
+			(unsigned long long)d.low64);
+	}
+	XXH3_freeState(hs);
+	return rc;
+}
+
+/* Measure one row: samples, syscalls, digest. */
+static int measure_row(const struct run_cfg *cfg, struct workload *w,
+		       const char *base, struct rrow *r, size_t idx,
+		       size_t total)
+{
+	struct job_ctx j = {0};
+	struct sample_job job;
+	char out[4200];
+	uint64_t i, n = cfg->reps + cfg->warmup;
+	int rc = 0;
+
+	snprintf(out, sizeof(out), "%s/%s%s", base, r->id,
+		 w->is_dir ? "" : ".iovm");
+	j.w = w;
+	j.out = out;
+	j.strategy = r->strategy;
+	memset(&job, 0, sizeof(job));
+	job.ctx = &j;
+	job.prepare = job_prepare;
+	job.run = job_run;
+	job.opts.batch_limit = r->batch;
+	job.opts.coalesce_below = r->coalesce;
+	job.opts.flags = r->fsync ? IOVW_F_FDATASYNC : 0;
+	for (i = 0; i < n && !rc; i++) {
+		struct sample s;
+
+		if (interrupted)
+			return -EINTR;
+		cli_progress("[%zu/%zu] %s %s: sample %llu/%llu", idx, total,
+			     w->name, r->label, (unsigned long long)i + 1,
+			     (unsigned long long)n);
+		rc = sample_run(&job, &s);
+		if (!rc && s.rc)
+			rc = s.rc;
+		if (!rc && i >= cfg->warmup)
+			rrow_add_sample(r, &s);
+	}
+	if (rc)
+		return rc;
+	if (cfg->syscalls) {
+		cli_progress("[%zu/%zu] %s %s: counting system calls", idx,
+			     total, w->name, r->label);
+		r->sc_rc = sample_syscalls(&job, &r->sc);
+		if (r->sc_rc == -EINTR)
+			return -EINTR;
+	}
+	if (r->strategy != REF_GATHER) {
+		rc = digest_out(w, out, r->digest);
+		r->has_digest = !rc;
+	}
+	return rc;
+}
+
+static size_t plan_rows(const struct run_cfg *cfg, const struct workload *w,
+			struct rrow *rows)
+{
+	size_t n = 0, b, c, s;
+
+	rrow_init(&rows[n++], w->name, "gather-limit", REF_GATHER, 0, 0,
+		  cfg->fsync);
+	rrow_init(&rows[n++], w->name, "pwrite-limit", REF_PWRITE, 0, 0,
+		  cfg->fsync);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		if (!(cfg->smask & (1u << s)))
+			continue;
+		if (s == IOVW_PWRITEV || s == IOVW_WRITE_EACH) {
+			size_t nb = s == IOVW_PWRITEV ? cfg->nbatch : 1;
+			for (b = 0; b < nb; b++)
+				for (c = 0; c < cfg->ncoalesce; c++)
+					rrow_init(&rows[n++], w->name,
+						  iovw_strategy_name(
+							  (iovw_strategy)s),
+						  (int)s,
+						  s == IOVW_PWRITEV
+							  ? cfg->batch[b]
+							  : 0,
+						  cfg->coalesce[c], cfg->fsync);
+		} else {
+			rrow_init(&rows[n++], w->name,
+				  iovw_strategy_name((iovw_strategy)s), (int)s,
+				  0, 0, cfg->fsync);
+		}
+	}
+	return n;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static int parse_list(const char *cmd, const char *flag, const char *arg,
+		      uint64_t lo, uint64_t hi, int units, size_t *out,
+		      size_t *n)
+{
+	char *copy = strdup(arg), *items[MAX_LIST + 1];
+	size_t i, k;
+
+	if (!copy)
+		return cli_runtime_error("out of memory");
+	k = cli_split(copy, items, MAX_LIST + 1);
+	if (k == 0 || k > MAX_LIST) {
+		free(copy);
+		return cli_usage_error(cmd,
+				       "%s needs 1 to %d comma-separated "
+				       "values",
+				       flag, MAX_LIST);
+	}
+	for (i = 0; i < k; i++) {
+		uint64_t v;
+		if (cli_parse_u64(items[i], lo, hi, units, &v)) {
+			int rc = cli_usage_error(
+				cmd,
+				"%s: '%s' is not a number from "
+				"%llu to %llu",
+				flag, items[i], (unsigned long long)lo,
+				(unsigned long long)hi);
+			free(copy);
+			return rc;
+		}
+		out[i] = (size_t)v;
+	}
+	*n = k;
+	free(copy);
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct run_cfg *cfg)
+{
+	static const struct option opts[] = {
+		{"workloads", required_argument, NULL, 'w'},
+		{"strategies", required_argument, NULL, 's'},
+		{"reps", required_argument, NULL, 'r'},
+		{"warmup", required_argument, NULL, 'u'},
+		{"batch", required_argument, NULL, 'b'},
+		{"coalesce", required_argument, NULL, 'c'},
+		{"dir", required_argument, NULL, 'd'},
+		{"fsync", no_argument, NULL, 'f'},
+		{"no-syscalls", no_argument, NULL, 'n'},
+		{"json", required_argument, NULL, 'j'},
+		{"seed", required_argument, NULL, 'e'},
+		{"scale", required_argument, NULL, 'S'},
+		{"quick", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, rc, reps_set = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->wmask = (1u << wl_count) - 1;
+	cfg->smask = (1u << IOVW_STRATEGY_COUNT) - 1;
+	cfg->reps = 7;
+	cfg->warmup = 1;
+	cfg->seed = 1;
+	cfg->scale = 1;
+	cfg->syscalls = 1;
+	cfg->nbatch = cfg->ncoalesce = 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "w:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			if ((rc = cli_workloads("run", optarg, &cfg->wmask)))
+				return rc;
+			break;
+		case 's':
+			if ((rc = cli_strategies("run", optarg, &cfg->smask)))
+				return rc;
+			break;
+		case 'r':
+			if (cli_parse_u64(optarg, 1, 10000, 0, &cfg->reps))
+				return cli_usage_error("run", "--reps needs a "
+							      "number from 1 "
+							      "to 10000");
+			reps_set = 1;
+			break;
+		case 'u':
+			if (cli_parse_u64(optarg, 0, 1000, 0, &cfg->warmup))
+				return cli_usage_error("run",
+						       "--warmup needs a "
+						       "number from 0 "
+						       "to 1000");
+			break;
+		case 'b':
+			if ((rc = parse_list("run", "--batch", optarg, 1,
+					     iovw_iov_max(), 0, cfg->batch,
+					     &cfg->nbatch)))
+				return rc;
+			break;
+		case 'c':
+			if ((rc = parse_list("run", "--coalesce", optarg, 0,
+					     1 << 20, 1, cfg->coalesce,
+					     &cfg->ncoalesce)))
+				return rc;
+			break;
+		case 'd':
+			cfg->dir_arg = optarg;
+			break;
+		case 'f':
+			cfg->fsync = 1;
+			break;
+		case 'n':
+			cfg->syscalls = 0;
+			break;
+		case 'j':
+			cfg->json = optarg;
+			break;
+		case 'h':
+			help(stdout);
+			return -1;
+		default:
+			rc = cli_workload_option("run", c, optarg, &cfg->seed,
+						 &cfg->scale);
+			if (rc > 0)
+				return rc;
+			if (rc == 0) {
+				if (c == 'q' && !reps_set)
+					cfg->reps = 5;
+				break;
+			}
+			return cli_usage_error(
+				"run", "unknown option or missing value '%s'",
+				argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("run", "unexpected argument '%s'",
+				       argv[optind]);
+	return 0;
+}
+
+/* The command line, resolved, into the report's "config". */
+static void config_json(json_t *c, const struct run_cfg *cfg)
+{
+	json_t *wl = json_array(), *st = json_array(), *b = json_array(),
+	       *co = json_array();
+	size_t i;
+
+	for (i = 0; i < wl_count; i++)
+		if (cfg->wmask & (1u << i))
+			json_array_append_new(wl, json_string(wl_defs[i].name));
+	for (i = 0; i < IOVW_STRATEGY_COUNT; i++)
+		if (cfg->smask & (1u << i))
+			json_array_append_new(st,
+					      json_string(iovw_strategy_name(
+						      (iovw_strategy)i)));
+	for (i = 0; i < cfg->nbatch; i++)
+		json_array_append_new(
+			b,
+			json_integer((json_int_t)(cfg->batch[i]
+							  ? cfg->batch[i]
+							  : iovw_iov_max())));
+	for (i = 0; i < cfg->ncoalesce; i++)
+		json_array_append_new(
+			co, json_integer((json_int_t)cfg->coalesce[i]));
+	json_object_set_new(c, "workloads", wl);
+	json_object_set_new(c, "strategies", st);
+	json_object_set_new(c, "reps", json_integer((json_int_t)cfg->reps));
+	json_object_set_new(c, "warmup", json_integer((json_int_t)cfg->warmup));
+	json_object_set_new(c, "seed", json_integer((json_int_t)cfg->seed));
+	json_object_set_new(c, "scale", json_real(cfg->scale));
+	json_object_set_new(c, "batch", b);
+	json_object_set_new(c, "coalesce", co);
+	json_object_set_new(c, "fsync", json_boolean(cfg->fsync));
+	json_object_set_new(c, "syscalls", json_boolean(cfg->syscalls));
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct sigaction sa, old_int, old_term;
+	struct run_cfg cfg;
+	struct report rep;
+	char base[4096];
+	size_t i, total = 0, idx = 0;
+	int rc = parse(argc, argv, &cfg), status = EXIT_OK;
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (cfg.dir_arg) {
+		snprintf(base, sizeof(base), "%s/iovbench-run-XXXXXX",
+			 cfg.dir_arg);
+		if (!mkdtemp(base))
+			return cli_runtime_error("--dir %s: %s", cfg.dir_arg,
+						 strerror(errno));
+	} else if ((rc = cli_tempdir(base, sizeof(base), "run"))) {
+		return cli_runtime_error("temporary directory: %s",
+					 iovw_strerror(rc));
+	}
+	/* Large blocks always come from fresh mappings (no dynamic threshold),
+	 * so that a sample's buffer costs what it costs in a new process. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	report_init(&rep, base, argc, argv);
+	config_json(report_config(&rep), &cfg);
+	for (i = 0; i < wl_count; i++)
+		if (cfg.wmask & (1u << i))
+			total += 2 +
+				 (size_t)__builtin_popcount(
+					 cfg.smask & ~(1u << IOVW_PWRITEV) &
+					 ~(1u << IOVW_WRITE_EACH)) +
+				 ((cfg.smask >> IOVW_PWRITEV) & 1) *
+					 cfg.nbatch * cfg.ncoalesce +
+				 ((cfg.smask >> IOVW_WRITE_EACH) & 1) *
+					 cfg.ncoalesce;
+	for (i = 0; i < wl_count && !rc; i++) {
+		struct workload *w;
+		struct rrow *rows;
+		size_t n, k;
+
+		if (!(cfg.wmask & (1u << i)))
+			continue;
+		cli_progress("generating %s", wl_defs[i].name);
+		rc = wl_make(wl_defs[i].name, cfg.seed, cfg.scale, &w);
+		if (rc) {
+			rc = cli_runtime_error("%s: %s", wl_defs[i].name,
+					       iovw_strerror(rc));
+			break;
+		}
+		/* give generation's free memory back, so that the samples
+		 * (children) do not reuse pages that are already resident */
+		malloc_trim(0);
+		rows = calloc(2 + IOVW_STRATEGY_COUNT * MAX_LIST * MAX_LIST,
+			      sizeof(*rows));
+		if (!rows) {
+			wl_free(w);
+			rc = cli_runtime_error("out of memory");
+			break;
+		}
+		n = plan_rows(&cfg, w, rows);
+		for (k = 0; k < n && !rc; k++) {
+			rc = measure_row(&cfg, w, base, &rows[k], ++idx, total);
+			if (rc == -EINTR)
+				break;
+			if (rc)
+				rc = cli_runtime_error("%s %s: %s", w->name,
+						       rows[k].label,
+						       iovw_strerror(rc));
+		}
+		if (!rc) {
+			rrows_finish(rows, n);
+			cli_progress_done();
+			rrows_print(stdout, rows, n);
+			if (!rrows_equivalent(rows, n))
+				status = EXIT_CHECK;
+			report_add_rows(&rep, rows, n);
+		}
+		rrows_free(rows, n);
+		free(rows);
+		wl_free(w);
+		cli_rmtree(base);
+		mkdir(base, 0700);
+	}
+	cli_progress_done();
+	cli_rmtree(base);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (rc == -EINTR || interrupted) {
+		report_free(&rep);
+		fprintf(stderr,
+			"iovbench run: interrupted; no report written\n");
+		return 130;
+	}
+	if (rc) {
+		report_free(&rep);
+		return rc;
+	}
+	if (cfg.json) {
+		int jr = report_write(&rep, cfg.json, status == EXIT_OK);
+		if (jr) {
+			report_free(&rep);
+			return cli_runtime_error("%s: %s", cfg.json,
+						 iovw_strerror(jr));
+		}
+		printf("report: %s\n", cfg.json);
+	}
+	report_free(&rep);
+	if (status != EXIT_OK)
+		printf("run: outputs of one workload differ (see 'same')\n");
+	return status;
+}

@@ -71,13 +71,13 @@ static void help(FILE *f)
 		"with ptrace.\n"
 		"  -w LIST, -s LIST  workloads / strategies, comma-separated, "
 		"or 'all'\n"
-		"  --reps N          samples a row (default 7; --quick: 5)\n"
+		"  --reps N          samples a row (default 5)\n"
 		"  --warmup N        unrecorded samples first (default 1)\n"
 		"  --batch LIST      batch limits for pwritev (default: "
 		"IOV_MAX)"
 		"\n"
 		"  --coalesce LIST   coalescing thresholds for pwritev and "
-		"write-each (default 0)\n"
+		"write-each (default 0,64)\n"
 		"  --dir DIR         where files are written (default: a new "
 		"directory under\n"
 		"                    $TMPDIR or /tmp, removed afterwards)\n"
@@ -430,17 +430,19 @@ static int parse(int argc, char **argv, struct run_cfg *cfg)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c, rc, reps_set = 0;
+	int c, rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->wmask = (1u << wl_count) - 1;
 	cfg->smask = (1u << IOVW_STRATEGY_COUNT) - 1;
-	cfg->reps = 7;
+	cfg->reps = 5;
 	cfg->warmup = 1;
 	cfg->seed = 1;
 	cfg->scale = 1;
 	cfg->syscalls = 1;
-	cfg->nbatch = cfg->ncoalesce = 1;
+	cfg->nbatch = 1;
+	cfg->ncoalesce = 2; /* 0 and 64 */
+	cfg->coalesce[1] = 64;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "w:s:h", opts, NULL)) != -1) {
@@ -458,7 +460,6 @@ static int parse(int argc, char **argv, struct run_cfg *cfg)
 				return cli_usage_error("run", "--reps needs a "
 							      "number from 1 "
 							      "to 10000");
-			reps_set = 1;
 			break;
 		case 'u':
 			if (cli_parse_u64(optarg, 0, 1000, 0, &cfg->warmup))
@@ -500,8 +501,6 @@ static int parse(int argc, char **argv, struct run_cfg *cfg)
 			if (rc > 0)
 				return rc;
 			if (rc == 0) {
-				if (c == 'q' && !reps_set)
-					cfg->reps = 5;
 				break;
 			}
 			return cli_usage_error(

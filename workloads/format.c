@@ -5,6 +5,7 @@
 #include "kinds.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
@@ -117,9 +118,38 @@ int iovm_array_end(struct iovm_out *o, unsigned f)
 	return 0;
 }
 
+/* Hashing a plan run by run: runs shorter than SMALL (a tree has millions
+ * of 16-64 byte pieces) are gathered into a staging buffer first, because
+ * each XXH3 update has a fixed cost. The digest is the same either way. */
+#define SMALL 256
+#define STAGE 8192
+
+struct hasher {
+	XXH3_state_t st;
+	size_t used;
+	unsigned char stage[STAGE];
+};
+
+static void hash_flush(struct hasher *h)
+{
+	if (h->used)
+		XXH3_64bits_update(&h->st, h->stage, h->used);
+	h->used = 0;
+}
+
 static int hash_run(void *ctx, const void *p, size_t n)
 {
-	XXH3_64bits_update(ctx, p, n);
+	struct hasher *h = ctx;
+
+	if (n >= SMALL) {
+		hash_flush(h);
+		XXH3_64bits_update(&h->st, p, n);
+		return 0;
+	}
+	if (h->used + n > STAGE)
+		hash_flush(h);
+	memcpy(h->stage + h->used, p, n);
+	h->used += n;
 	return 0;
 }
 
@@ -140,7 +170,7 @@ uint64_t iovm_checksum(const void *file, size_t n)
 int iovm_finish(struct iovm_out *o)
 {
 	struct iovm_header h;
-	XXH3_state_t st;
+	struct hasher *hs;
 	int rc;
 
 	rc = iovw_patch(o->w, o->root_off, o->root,
@@ -156,11 +186,17 @@ int iovm_finish(struct iovm_out *o)
 	h.root_offset = o->root_off;
 	h.root_count = o->l->nfields;
 	/* the header (checksum 0), then the body as it lies in the plan */
-	XXH3_64bits_reset(&st);
-	XXH3_64bits_update(&st, &h, sizeof(h));
-	rc = iovw_scan(o->w, IOVM_HEADER_SIZE, hash_run, &st);
+	hs = malloc(sizeof(*hs));
+	if (!hs)
+		return -ENOMEM;
+	hs->used = 0;
+	XXH3_64bits_reset(&hs->st);
+	XXH3_64bits_update(&hs->st, &h, sizeof(h));
+	rc = iovw_scan(o->w, IOVM_HEADER_SIZE, hash_run, hs);
+	hash_flush(hs);
+	h.checksum = XXH3_64bits_digest(&hs->st);
+	free(hs);
 	if (rc)
 		return rc;
-	h.checksum = XXH3_64bits_digest(&st);
 	return iovw_patch(o->w, 0, &h, sizeof(h));
 }

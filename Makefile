@@ -140,7 +140,7 @@ HOST := $(shell hostname 2>/dev/null || echo host)
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p results
-	$(IOVBENCH) run --json results/$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
+	$(IOVBENCH) run --peers --json results/$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
 
 bench-lib: deps
 	@$(MAKE) --no-print-directory $(BENCH)

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "envinfo.h"
 #include "output.h"
+#include "peers.h"
 #include "report.h"
 #include "sample.h"
 #include "timefn.h"
@@ -36,7 +37,7 @@ struct run_cfg {
 	uint64_t reps, warmup, seed;
 	size_t batch[MAX_LIST], nbatch;
 	size_t coalesce[MAX_LIST], ncoalesce;
-	int fsync, syscalls;
+	int fsync, syscalls, peers;
 	double scale;
 	const char *dir_arg, *json;
 };
@@ -59,7 +60,8 @@ static void help(FILE *f)
 		"DIR]"
 		" [--fsync]\n"
 		"                    [--seed N] [--scale F | --quick] "
-		"[--no-syscalls] [--json FILE]\n"
+		"[--no-syscalls] [--peers]\n"
+		"                    [--json FILE]\n"
 		"  Measures every strategy on every workload, beside the "
 		"reference rows\n"
 		"  gather-limit (the pieces copied into a warm buffer, no I/O) "
@@ -85,6 +87,9 @@ static void help(FILE *f)
 		"  --quick           scale 0.02 and 5 samples: seconds, for "
 		"CI\n"
 		"  --no-syscalls     skip the ptrace run\n"
+		"  --peers           add fio's psync, pvsync, vsync and mmap "
+		"engines writing\n"
+		"                    the same byte count (needs fio)\n"
 		"  --json FILE       write the report (schema "
 		"results/schema.json)"
 		"\n"
@@ -340,6 +345,33 @@ static int measure_row(const struct run_cfg *cfg, struct workload *w,
 	return rc;
 }
 
+/* fio writing the same byte count as the workload, one engine a row. */
+static int measure_peer(const struct run_cfg *cfg, const char *wname,
+			const char *base, uint64_t bytes, struct rrow *r,
+			size_t idx, size_t total)
+{
+	char path[4200], scratch[4200];
+	uint64_t i, n = cfg->reps + cfg->warmup;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s.fio", base, r->id);
+	snprintf(scratch, sizeof(scratch), "%s/%s.json", base, r->id);
+	for (i = 0; i < n && !rc; i++) {
+		struct sample s;
+
+		if (interrupted)
+			return -EINTR;
+		cli_progress("[%zu/%zu] %s %s: sample %llu/%llu", idx, total,
+			     wname, r->label, (unsigned long long)i + 1,
+			     (unsigned long long)n);
+		rc = peer_run(r->name + 4, path, bytes, cfg->fsync, scratch,
+			      &s);
+		if (!rc && i >= cfg->warmup)
+			rrow_add_sample(r, &s);
+	}
+	return rc;
+}
+
 static size_t plan_rows(const struct run_cfg *cfg, const struct workload *w,
 			struct rrow *rows)
 {
@@ -349,6 +381,12 @@ static size_t plan_rows(const struct run_cfg *cfg, const struct workload *w,
 		  cfg->fsync);
 	rrow_init(&rows[n++], w->name, "pwrite-limit", REF_PWRITE, 0, 0,
 		  cfg->fsync);
+	for (s = 0; cfg->peers && s < PEER_COUNT; s++) {
+		char name[24];
+		snprintf(name, sizeof(name), "fio-%s", peer_engines[s]);
+		rrow_init(&rows[n++], w->name, name, RROW_PEER + (int)s, 0, 0,
+			  cfg->fsync);
+	}
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
 		if (!(cfg->smask & (1u << s)))
 			continue;
@@ -423,6 +461,7 @@ static int parse(int argc, char **argv, struct run_cfg *cfg)
 		{"dir", required_argument, NULL, 'd'},
 		{"fsync", no_argument, NULL, 'f'},
 		{"no-syscalls", no_argument, NULL, 'n'},
+		{"peers", no_argument, NULL, 'p'},
 		{"json", required_argument, NULL, 'j'},
 		{"seed", required_argument, NULL, 'e'},
 		{"scale", required_argument, NULL, 'S'},
@@ -489,6 +528,9 @@ static int parse(int argc, char **argv, struct run_cfg *cfg)
 		case 'n':
 			cfg->syscalls = 0;
 			break;
+		case 'p':
+			cfg->peers = 1;
+			break;
 		case 'j':
 			cfg->json = optarg;
 			break;
@@ -548,6 +590,7 @@ static void config_json(json_t *c, const struct run_cfg *cfg)
 	json_object_set_new(c, "coalesce", co);
 	json_object_set_new(c, "fsync", json_boolean(cfg->fsync));
 	json_object_set_new(c, "syscalls", json_boolean(cfg->syscalls));
+	json_object_set_new(c, "peers", json_boolean(cfg->peers));
 }
 
 int cmd_run(int argc, char **argv)
@@ -561,6 +604,11 @@ int cmd_run(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if (cfg.peers && !peer_available()) {
+		fprintf(stderr, "iovbench run: --peers: fio is not installed "
+				"(apt-get install fio); no peer rows\n");
+		cfg.peers = 0;
+	}
 	if (cfg.dir_arg) {
 		snprintf(base, sizeof(base), "%s/iovbench-run-XXXXXX",
 			 cfg.dir_arg);
@@ -616,7 +664,13 @@ int cmd_run(int argc, char **argv)
 		}
 		n = plan_rows(&cfg, w, rows);
 		for (k = 0; k < n && !rc; k++) {
-			rc = measure_row(&cfg, w, base, &rows[k], ++idx, total);
+			if (rows[k].strategy >= RROW_PEER)
+				rc = measure_peer(&cfg, w->name, base,
+						  rows[1].s[0].st.bytes_written,
+						  &rows[k], ++idx, total);
+			else
+				rc = measure_row(&cfg, w, base, &rows[k], ++idx,
+						 total);
 			if (rc == -EINTR)
 				break;
 			if (rc)

@@ -124,6 +124,7 @@ static uint64_t row_bytes(const struct rrow *r)
 		return 0;
 	if (r->strategy == RROW_REFERENCE) /* gather: bytes copied */
 		return r->s[0].st.bytes_copied;
+	/* a peer's bytes_written is what fio wrote */
 	return r->s[0].st.bytes_written;
 }
 
@@ -196,6 +197,15 @@ void rrows_print(FILE *f, const struct rrow *rows, size_t n)
 
 		snprintf(label, sizeof(label), "%s%s", r->fastest ? "*" : " ",
 			 r->label);
+		if (r->strategy >= RROW_PEER) {
+			fprintf(f,
+				"  %-26s %10.3f %8.3f %9.0f %8.3f %8.3f %9s "
+				"%9s %9.0f %4s\n",
+				label, r->wall.median / 1e6, r->wall.mad / 1e6,
+				r->mib_s, r->x_gather, r->x_pwrite, "-", "-",
+				med(r, F_MINFLT), "-");
+			continue;
+		}
 		if (r->sc_rc == 0)
 			snprintf(sc, sizeof(sc), "%llu",
 				 (unsigned long long)r->sc.total);
@@ -213,7 +223,8 @@ void rrows_print(FILE *f, const struct rrow *rows, size_t n)
 				       : "NO");
 	}
 	fprintf(f, "  (* fastest strategy; x gather / x pwrite: throughput "
-		   "relative to the reference rows)\n\n");
+		   "relative to the reference rows; fio rows: time in\n"
+		   "  fio's write calls, 1 MiB blocks)\n\n");
 }
 
 void rrows_free(struct rrow *rows, size_t n)
@@ -263,14 +274,17 @@ static json_t *summary_json(const struct tf_summary *s)
 static json_t *row_json(const struct rrow *r)
 {
 	const struct sample *s0 = r->n ? &r->s[0] : NULL;
-	int ref = r->strategy >= RROW_REFERENCE;
+	int peer = r->strategy >= RROW_PEER;
+	int ref = r->strategy >= RROW_REFERENCE && !peer;
 	json_t *o = json_object(), *samples = json_array(), *by = json_object();
 	size_t i;
 
 	json_object_set_new(o, "workload", json_string(r->workload));
 	json_object_set_new(o, "strategy", json_string(r->name));
 	json_object_set_new(o, "kind",
-			    json_string(ref ? "reference" : "strategy"));
+			    json_string(peer  ? "peer"
+					: ref ? "reference"
+					      : "strategy"));
 	json_object_set_new(
 		o, "params",
 		json_pack("{s:I,s:I,s:b}", "batch",
@@ -299,12 +313,14 @@ static json_t *row_json(const struct rrow *r)
 			samples, json_integer((json_int_t)r->s[i].total_ns));
 	json_object_set_new(o, "samples_ns", samples);
 	json_object_set_new(o, "wall_ns", summary_json(&r->wall));
-	json_object_set_new(o, "phases_ns",
-			    json_pack("{s:I,s:I}", "build",
-				      (json_int_t)r->build.median, "write",
-				      (json_int_t)r->write.median));
+	if (!peer)
+		json_object_set_new(o, "phases_ns",
+				    json_pack("{s:I,s:I}", "build",
+					      (json_int_t)r->build.median,
+					      "write",
+					      (json_int_t)r->write.median));
 	json_object_set_new(o, "throughput_mib_s", json_real(r->mib_s));
-	if (!ref)
+	if (!ref) /* strategies and peers */
 		json_object_set_new(o, "ratio",
 				    json_pack("{s:f,s:f}", "gather_limit",
 					      r->x_gather, "pwrite_limit",

@@ -10,8 +10,10 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* Strategy numbers at or above this are reference rows. */
+/* Strategy numbers at or above this are reference rows, and from
+ * RROW_PEER on peer rows (fio engines). */
 #define RROW_REFERENCE 100
+#define RROW_PEER      200
 
 struct rrow {
 	char workload[32];

@@ -5,7 +5,7 @@
 # Extra package names may be given as arguments (CI adds its linters).
 set -eu
 
-PKGS="gcc make pkg-config strace valgrind libxxhash-dev libjansson-dev python3-jsonschema $*"
+PKGS="gcc make pkg-config strace valgrind libxxhash-dev libjansson-dev python3-jsonschema fio $*"
 
 missing=""
 for p in $PKGS; do

@@ -113,6 +113,22 @@ assert rows["pwritev"]["rss"]["peak_delta_bytes"] < 0.05 * size, rows["pwritev"]
 PY
 fi
 
+# fio peers: four rows of kind "peer", valid against the schema
+if command -v fio >/dev/null 2>&1 && [ -x "$py" ]; then
+	expect peers 0 "fio-psync" -- "$bin" run --quick -w blob -s pwritev \
+		--peers --no-syscalls --json "$tmp/p.json"
+	expect peers_rows 0 "" -- $py -c '
+import json, sys, jsonschema
+r = json.load(open(sys.argv[1]))
+jsonschema.validate(r, json.load(open(sys.argv[2])))
+peers = [x for x in r["results"] if x["kind"] == "peer"]
+assert sorted(x["strategy"] for x in peers) == ["fio-mmap", "fio-psync", "fio-pvsync", "fio-vsync"], peers
+assert all(x["throughput_mib_s"] > 0 and x["bytes"] >= 3026616 for x in peers)
+' "$tmp/p.json" "$top/results/schema.json"
+else
+	skip peers "fio or python3 missing"
+fi
+
 expect bad_workload 2 "unknown workload 'nope'" -- "$bin" run -w nope
 expect bad_strategy 2 "unknown strategy 'nope'" -- "$bin" run -s nope
 expect bad_reps 2 "--reps needs a number" -- "$bin" run --reps 0

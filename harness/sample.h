@@ -52,9 +52,12 @@ struct sc_count {
 	uint64_t total;
 };
 
-/* Count the system calls run() makes, by name, with ptrace in a child
- * (prepare() is not counted). 0, -ENOSYS if ptrace is not allowed, or a
- * negative errno. */
+/* Count the system calls run() makes, by name, in a child (prepare() is
+ * not counted): with the kernel's syscall tracepoints (perf_event_open; the
+ * child runs at full speed), or where those cannot be had, with ptrace
+ * (a stop per call; IOVBENCH_SYSCALLS=ptrace in the environment forces
+ * it). 0, -ENOSYS if neither is allowed, or a negative errno. Calls the
+ * table does not name are counted as "other" by the tracepoints. */
 int sample_syscalls(const struct sample_job *job, struct sc_count *out);
 
 #endif

@@ -97,6 +97,25 @@ else
 	skip strace_agrees "strace or python3 missing"
 fi
 
+# The two ways of counting (kernel tracepoints, ptrace) agree.
+if [ -x "$py" ]; then
+	"$bin" run --quick -w module-small,tree -s pwritev,write-each,mmap \
+		--coalesce 0 --reps 1 --warmup 0 --json "$tmp/tp.json" >/dev/null 2>&1
+	IOVBENCH_SYSCALLS=ptrace "$bin" run --quick -w module-small,tree \
+		-s pwritev,write-each,mmap --coalesce 0 --reps 1 --warmup 0 \
+		--json "$tmp/pt.json" >/dev/null 2>&1
+	expect counters_agree 0 "" -- $py -c '
+import json, sys
+def counts(p):
+    return {(r["workload"], r["strategy"]): {k: v for k, v in r["syscalls"]["by_name"].items() if k != "other"}
+            for r in json.load(open(p))["results"] if "syscalls" in r}
+a, b = counts(sys.argv[1]), counts(sys.argv[2])
+assert a.keys() == b.keys() and a, (a, b)
+for k in a:
+    assert a[k] == b[k], (k, a[k], b[k])
+' "$tmp/tp.json" "$tmp/pt.json"
+fi
+
 # Peak RSS: the buffer strategy holds the whole output, pwritev does not.
 expect rss_run 0 "" -- "$bin" run -w blob -s pwritev,buffer --scale 0.2 \
 	--reps 3 --warmup 0 --no-syscalls --json "$tmp/rss.json"

@@ -18,7 +18,7 @@
 struct rrow {
 	char workload[32];
 	char label[64]; /* "pwritev coalesce=64" */
-	char id[64];	/* a file-name-safe version of the label */
+	char id[128];	/* a file-name-safe version of the label */
 	char name[24];	/* strategy or reference name */
 	int strategy;
 	size_t batch, coalesce;

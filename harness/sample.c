@@ -77,6 +77,42 @@ static uint64_t tv_ns(struct timeval tv)
 	return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
 }
 
+/* Fork a child that runs fn(job, wfd), read what it writes to wfd into
+ * buf (at most len bytes; *got says how many) and reap it. 0 with its
+ * status (and rusage), or a negative errno. */
+static int in_child(void (*fn)(const struct sample_job *, int),
+		    const struct sample_job *job, void *buf, size_t len,
+		    ssize_t *got, int *status, struct rusage *ru)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return e;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		fn(job, fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	do
+		*got = read(fds[0], buf, len);
+	while (*got < 0 && errno == EINTR);
+	close(fds[0]);
+	while (wait4(pid, status, 0, ru) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 static void child(const struct sample_job *job, int wfd)
 {
 	struct rusage r0, r1;
@@ -117,33 +153,12 @@ static void child(const struct sample_job *job, int wfd)
 int sample_run(const struct sample_job *job, struct sample *out)
 {
 	struct rusage ru;
-	int fds[2], status;
+	int status;
 	ssize_t n;
-	pid_t pid;
+	int rc = in_child(child, job, out, sizeof(*out), &n, &status, &ru);
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		int e = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return e;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child(job, fds[1]);
-	}
-	close(fds[1]);
-	do
-		n = read(fds[0], out, sizeof(*out));
-	while (n < 0 && errno == EINTR);
-	close(fds[0]);
-	while (wait4(pid, &status, 0, &ru) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
+	if (rc)
+		return rc;
 	if (WIFSIGNALED(status))
 		return -EINTR;
 	if (n != (ssize_t)sizeof(*out) || !WIFEXITED(status) ||
@@ -339,32 +354,13 @@ static int sample_syscalls_tp(const struct sample_job *job,
 			      struct sc_count *out)
 {
 	uint64_t vals[1 + 1 + NNAMES];
-	int fds[2], status;
+	struct rusage ru;
+	int status;
 	ssize_t n;
-	pid_t pid;
+	int rc = in_child(tp_child, job, vals, sizeof(vals), &n, &status, &ru);
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		int e = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return e;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		tp_child(job, fds[1]);
-	}
-	close(fds[1]);
-	do
-		n = read(fds[0], vals, sizeof(vals));
-	while (n < 0 && errno == EINTR);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	if (rc)
+		return rc;
 	if (WIFSIGNALED(status))
 		return -EINTR;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 5)

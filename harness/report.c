@@ -193,7 +193,7 @@ void rrows_print(FILE *f, const struct rrow *rows, size_t n)
 		"syscalls", "peak MiB", "minflt", "same");
 	for (i = 0; i < n; i++) {
 		const struct rrow *r = &rows[i];
-		char sc[24], label[40];
+		char sc[24], label[sizeof(r->label) + 1];
 
 		snprintf(label, sizeof(label), "%s%s", r->fastest ? "*" : " ",
 			 r->label);

@@ -626,6 +626,8 @@ int cmd_run(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	if (cfg.syscalls)
+		sample_syscalls_warm();
 	report_init(&rep, base, argc, argv);
 	config_json(report_config(&rep), &cfg);
 	for (i = 0; i < wl_count; i++)

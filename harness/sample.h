@@ -60,4 +60,7 @@ struct sc_count {
  * table does not name are counted as "other" by the tracepoints. */
 int sample_syscalls(const struct sample_job *job, struct sc_count *out);
 
+/* Make later sample_syscalls() calls fast (see sample.c); call once. */
+void sample_syscalls_warm(void);
+
 #endif

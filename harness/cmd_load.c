@@ -4,11 +4,11 @@
 #include "cli.h"
 #include "kinds.h"
 #include "loader.h"
+#include "timefn.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void help(FILE *f)
 {
@@ -23,46 +23,36 @@ static void help(FILE *f)
 		   "prints the median.\n");
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Validate the loaded bytes `n` times; print the median. */
 static void time_validation(const struct iovm_file *f, unsigned n)
 {
 	uint64_t *ns = calloc(n, sizeof(*ns));
 	char err[IOVM_ERRLEN];
+	struct tf_summary s;
 	unsigned i;
-	double med;
 
 	if (!ns)
 		return;
 	for (i = 0; i < n; i++) {
 		struct iovm_file g;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = tf_now_ns();
 		int rc = iovm_open_mem(f->base, (size_t)f->size, &g, err,
 				       sizeof(err));
 		if (!rc)
 			rc = iovm_rebuild(&g, NULL, err, sizeof(err));
-		ns[i] = now_ns() - t0;
+		ns[i] = tf_now_ns() - t0;
 		if (rc)
 			break;
 	}
-	qsort(ns, n, sizeof(*ns), cmp_u64);
-	med = n % 2 ? (double)ns[n / 2] : (ns[n / 2 - 1] + ns[n / 2]) / 2.0;
+	if (!i) {
+		free(ns);
+		return;
+	}
+	s = tf_summarize(ns, i);
 	printf("  validated %u times: median %.3f ms (min %.3f, max %.3f), "
 	       "%.2f GiB/s\n",
-	       n, med / 1e6, ns[0] / 1e6, ns[n - 1] / 1e6,
-	       (double)f->size / (1u << 30) / (med / 1e9));
+	       i, s.median / 1e6, s.min / 1e6, s.max / 1e6,
+	       (double)f->size / (1u << 30) / (s.median / 1e9));
 	free(ns);
 }
 

@@ -4,32 +4,8 @@
 # verify with its JSON report, and the library's syscall counts against
 # strace's.
 set -u
-B=${B:-build}
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin="$top/$B/iovbench"
-case "$B" in /*) bin="$B/iovbench" ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0 fail=0 skip=0
-
-# expect NAME CODE PATTERN -- COMMAND...: exit code CODE and PATTERN (grep
-# -E) somewhere in stdout+stderr.
-expect() {
-	name=$1 code=$2 pat=$3
-	shift 4
-	"$@" >"$tmp/out" 2>&1
-	rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		echo "FAIL cli/$name: exit $rc, want $code: $(head -c 300 "$tmp/out")"
-		fail=$((fail + 1))
-	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
-		echo "FAIL cli/$name: output lacks /$pat/: $(head -c 300 "$tmp/out")"
-		fail=$((fail + 1))
-	else
-		echo "ok   cli/$name"
-		pass=$((pass + 1))
-	fi
-}
+suite=cli
+. "$(dirname "$0")/lib.sh"
 
 expect no_args 2 "usage: iovbench" -- "$bin"
 expect help 0 "verify" -- "$bin" --help
@@ -53,8 +29,8 @@ expect write_bad_scale 2 "--scale" -- \
 	"$bin" write -w tree -s pwritev -o "$tmp/x" --scale -1
 expect write_unwritable 3 "$tmp/no/such/dir/x" -- \
 	"$bin" write -w tree -s pwritev -o "$tmp/no/such/dir/x" --quick
-[ ! -e "$tmp/x" ] && { echo "ok   cli/no_output_after_errors"; pass=$((pass + 1)); } ||
-	{ echo "FAIL cli/no_output_after_errors: $tmp/x exists"; fail=$((fail + 1)); }
+[ ! -e "$tmp/x" ] && ok no_output_after_errors ||
+	bad no_output_after_errors "$tmp/x exists"
 
 for s in pwritev buffer mmap write-each; do
 	expect "write_$s" 0 "^syscalls: " -- \
@@ -92,8 +68,8 @@ expect verify_bad_json 0 '"ok": false' -- cat "$tmp/bad.json"
 expect verify_unknown 2 "unknown workload 'nope'" -- "$bin" verify -w nope
 expect verify_bad_dir 3 "--dir $tmp/none" -- \
 	"$bin" verify --quick --dir "$tmp/none" --json "$tmp/v3.json"
-[ ! -e "$tmp/v3.json" ] && { echo "ok   cli/no_report_after_failure"; pass=$((pass + 1)); } ||
-	{ echo "FAIL cli/no_report_after_failure: $tmp/v3.json exists"; fail=$((fail + 1)); }
+[ ! -e "$tmp/v3.json" ] && ok no_report_after_failure ||
+	bad no_report_after_failure "$tmp/v3.json exists"
 
 # The library's count of pwritev/pwrite calls is the kernel's.
 if command -v strace >/dev/null 2>&1; then
@@ -107,15 +83,12 @@ if command -v strace >/dev/null 2>&1; then
 		kw=$(awk '$NF == "pwrite64" {print $4}' "$tmp/strace-$s")
 		if [ "${lib:-0}" = "${kv:-0}" ] && [ "${libw:-0}" = "${kw:-0}" ] &&
 			[ "${lib:-0}${libw:-0}" != "00" ]; then
-			echo "ok   cli/strace_counts_$s"
-			pass=$((pass + 1))
+			ok "strace_counts_$s"
 		else
-			echo "FAIL cli/strace_counts_$s: library pwritev=${lib:-0} pwrite=${libw:-0}, strace pwritev=${kv:-0} pwrite64=${kw:-0}"
-			fail=$((fail + 1))
+			bad "strace_counts_$s" "library pwritev=${lib:-0} pwrite=${libw:-0}, strace pwritev=${kv:-0} pwrite64=${kw:-0}"
 		fi
 	done
 else
-	echo "SKIP cli/strace_counts: strace is not installed"
-	skip=$((skip + 1))
+	skip strace_counts "strace is not installed"
 fi
-echo "# cli: $pass passed, $fail failed, $skip skipped"
+summary

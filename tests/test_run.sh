@@ -4,33 +4,11 @@
 # strace and with the library, peak RSS tells buffer from pwritev, bad
 # flags fail cleanly, and Ctrl-C leaves nothing behind.
 set -u
-B=${B:-build}
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin="$top/$B/iovbench"
-case "$B" in /*) bin="$B/iovbench" ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0 fail=0 skip=0
-ok() { echo "ok   run/$1"; pass=$((pass + 1)); }
-bad() { echo "FAIL run/$1: $2"; fail=$((fail + 1)); }
-skip() { echo "SKIP run/$1: $2"; skip=$((skip + 1)); }
+suite=run
+. "$(dirname "$0")/lib.sh"
 py=/usr/bin/python3
-# ASan's leak checker cannot run under ptrace (the syscall count)
+# ASan's leak checker cannot run under ptrace (the syscall count fallback)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
-
-expect() { # NAME CODE PATTERN -- CMD...
-	name=$1 code=$2 pat=$3
-	shift 4
-	"$@" >"$tmp/out" 2>&1
-	rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		bad "$name" "exit $rc, want $code: $(head -c 300 "$tmp/out")"
-	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
-		bad "$name" "output lacks /$pat/: $(head -c 300 "$tmp/out")"
-	else
-		ok "$name"
-	fi
-}
 
 expect quick 0 "report: $tmp/r.json" -- "$bin" run --quick \
 	-w module-small,tree -s pwritev,buffer,write-each --coalesce 0,64 \
@@ -174,4 +152,4 @@ if [ "$rc" -eq 130 ] && [ ! -e "$tmp/int.json" ] && [ -z "$left" ] && [ -z "$kid
 else
 	bad interrupt "exit $rc, report $(ls "$tmp"/int.json 2>/dev/null), left: $left"
 fi
-echo "# run: $pass passed, $fail failed, $skip skipped"
+summary

@@ -81,8 +81,8 @@ int cli_parse_scale(const char *s, double *out)
 	return 0;
 }
 
-int cli_workload_option(const char *cmd, int c, const char *arg, uint64_t *seed,
-			double *scale)
+int cli_workload_option(const char *cmd, int c, const char *arg,
+			const char *opt, uint64_t *seed, double *scale)
 {
 	switch (c) {
 	case 'e':
@@ -100,7 +100,8 @@ int cli_workload_option(const char *cmd, int c, const char *arg, uint64_t *seed,
 		*scale = QUICK_SCALE;
 		return 0;
 	default:
-		return -1;
+		return cli_usage_error(
+			cmd, "unknown option or missing value '%s'", opt);
 	}
 }
 

@@ -34,10 +34,12 @@ int cli_parse_scale(const char *s, double *out);
 
 /* The options every workload command takes, with these getopt codes:
  * {"seed", required_argument, NULL, 'e'}, {"scale", ..., 'S'},
- * {"quick", no_argument, NULL, 'q'}. Returns 0 if `c` was one of them and
- * is applied, -1 if it is not one of them, EXIT_USAGE on a bad value. */
-int cli_workload_option(const char *cmd, int c, const char *arg, uint64_t *seed,
-			double *scale);
+ * {"quick", no_argument, NULL, 'q'}; the last case of each command's
+ * option switch. Returns 0 if `c` was one of them and is applied, else
+ * EXIT_USAGE after saying why (a bad value, or `opt`, the argument that
+ * getopt did not know or found without its value). */
+int cli_workload_option(const char *cmd, int c, const char *arg,
+			const char *opt, uint64_t *seed, double *scale);
 
 /* Split a comma-separated list in place; returns the count (<= max). */
 size_t cli_split(char *s, char **items, size_t max);

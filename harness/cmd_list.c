@@ -63,14 +63,12 @@ int cmd_list(int argc, char **argv)
 			help(stdout);
 			return EXIT_OK;
 		default:
-			rc = cli_workload_option("list", c, optarg, &seed,
+			rc = cli_workload_option("list", c, optarg,
+						 argv[optind - 1], &seed,
 						 &scale);
-			if (rc > 0)
+			if (rc)
 				return rc;
-			if (rc == 0)
-				break;
-			return cli_usage_error("list", "unknown option '%s'",
-					       argv[optind - 1]);
+			break;
 		}
 	}
 	if (optind < argc)

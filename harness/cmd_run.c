@@ -347,16 +347,12 @@ static int parse(int argc, char **argv, struct run_cfg *cfg)
 			help(stdout);
 			return -1;
 		default:
-			rc = cli_workload_option("run", c, optarg, &cfg->seed,
+			rc = cli_workload_option("run", c, optarg,
+						 argv[optind - 1], &cfg->seed,
 						 &cfg->scale);
-			if (rc > 0)
+			if (rc)
 				return rc;
-			if (rc == 0) {
-				break;
-			}
-			return cli_usage_error(
-				"run", "unknown option or missing value '%s'",
-				argv[optind - 1]);
+			break;
 		}
 	}
 	if (optind < argc)

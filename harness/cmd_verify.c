@@ -349,17 +349,12 @@ int cmd_verify(int argc, char **argv)
 			help(stdout);
 			return EXIT_OK;
 		default:
-			rc = cli_workload_option("verify", c, optarg, &seed,
+			rc = cli_workload_option("verify", c, optarg,
+						 argv[optind - 1], &seed,
 						 &scale);
-			if (rc > 0)
+			if (rc)
 				return rc;
-			if (rc == 0)
-				break;
-			return cli_usage_error(
-				"verify",
-				"unknown option or missing value "
-				"'%s'",
-				argv[optind - 1]);
+			break;
 		}
 	}
 	if (optind < argc)

@@ -84,17 +84,12 @@ int cmd_write(int argc, char **argv)
 			help(stdout);
 			return EXIT_OK;
 		default:
-			rc = cli_workload_option("write", c, optarg, &seed,
+			rc = cli_workload_option("write", c, optarg,
+						 argv[optind - 1], &seed,
 						 &scale);
-			if (rc > 0)
+			if (rc)
 				return rc;
-			if (rc == 0)
-				break;
-			return cli_usage_error(
-				"write",
-				"unknown option or missing value "
-				"'%s'",
-				argv[optind - 1]);
+			break;
 		}
 	}
 	if (optind < argc)

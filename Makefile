@@ -110,6 +110,10 @@ $(BENCH): harness/libbench.c $(B)/libiovw.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libiovw.a $(LDFLAGS)
 
+# tests of harness code link the object they test
+$(B)/tests/test_mwu: $(B)/harness/mwu.o
+$(B)/tests/test_mwu.o: CPPFLAGS += -Iharness
+
 tests: $(TESTS) all
 
 .SECONDARY: $(TESTS:=.o) $(T_OBJ)

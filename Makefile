@@ -43,7 +43,7 @@ all: lib $(BENCH) $(IOVBENCH)
 
 lib: $(B)/libiovw.a $(B)/libiovw.so
 
-help:
+help::
 	@echo "make               build build/libiovw.a, build/libiovw.so, build/libbench"
 	@echo "make test          install missing packages, build and run every test"
 	@echo "make test-asan     the tests under AddressSanitizer + UBSan (build/asan)"
@@ -205,6 +205,10 @@ format-check:
 
 clean:
 	rm -rf build
+
+# Each feature's targets (microbench, plots, tune, ...) live in mk/*.mk,
+# each with its own `help::` lines.
+include $(sort $(wildcard mk/*.mk))
 
 -include $(LIB_OBJ:.o=.d) $(WL_OBJ:.o=.d) $(HX_OBJ:.o=.d) $(TESTS:=.d) \
     $(T_OBJ:.o=.d) $(BENCH).d

@@ -5,7 +5,8 @@
 # Extra package names may be given as arguments (CI adds its linters).
 set -eu
 
-PKGS="gcc make pkg-config strace valgrind libxxhash-dev libjansson-dev python3-jsonschema fio $*"
+PKGS="gcc g++ make pkg-config strace valgrind libxxhash-dev libjansson-dev python3-jsonschema fio \
+      libbenchmark-dev hyperfine gnuplot-nox jq $*"
 
 missing=""
 for p in $PKGS; do

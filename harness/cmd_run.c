@@ -1,13 +1,14 @@
 /*
  * cmd_run.c - iovbench run: measure every strategy on every workload.
  *
- * For each workload (generated once, before anything is timed) and each
- * row (the strategies with their batch/coalesce settings, and the
- * reference rows gather-limit and pwrite-limit), `--warmup` unrecorded and
- * `--reps` recorded samples, each in a fresh child process (sample.c);
- * then one untimed run under ptrace counts the system calls by name; then
- * the output's digest. Rows whose digest differs from the workload's
- * others make `run` exit 1. The table goes to stdout, the report to
+ * For each workload (generated once, before anything is timed), its rows
+ * (the strategies with their batch/coalesce settings, and the reference
+ * rows gather-limit and pwrite-limit) are sampled in rounds: `--warmup`
+ * unrecorded and `--reps` recorded rounds of one sample of every row, each
+ * sample in a fresh child process (sample.c). Then, per row, one untimed
+ * run counts the system calls by name, and the output's digest. Rows whose
+ * digest differs from the workload's others make `run` exit 1. The table goes
+ * to stdout, the report to
  * `--json` (atomically); nothing is written when the run fails or is
  * interrupted.
  */
@@ -101,48 +102,59 @@ static void help(FILE *f)
 		"interrupted.\n");
 }
 
-/* Measure one row: samples, syscalls, digest. */
-static int measure_row(const struct run_cfg *cfg, struct workload *w,
-		       const char *base, struct rrow *r, size_t idx,
-		       size_t total)
+/* The sample job of a row (its ctx in *j, which must outlive it). */
+static void row_job(struct workload *w, const char *base, const struct rrow *r,
+		    struct job_ctx *j, char *out, size_t outn,
+		    struct sample_job *job)
 {
-	struct job_ctx j = {0};
+	snprintf(out, outn, "%s/%s%s", base, r->id, w->is_dir ? "" : ".iovm");
+	memset(j, 0, sizeof(*j));
+	j->w = w;
+	j->out = out;
+	j->strategy = r->strategy;
+	memset(job, 0, sizeof(*job));
+	job->ctx = j;
+	job->prepare = job_prepare;
+	job->run = job_run;
+	job->opts.batch_limit = r->batch;
+	job->opts.coalesce_below = r->coalesce;
+	job->opts.flags = r->fsync ? IOVW_F_FDATASYNC : 0;
+}
+
+/* Sample `round` of a row (recorded after the warmup rounds); the bytes
+ * it wrote into *written. */
+static int measure_row(const struct run_cfg *cfg, struct workload *w,
+		       const char *base, struct rrow *r, uint64_t round,
+		       uint64_t *written)
+{
+	struct job_ctx j;
+	struct sample_job job;
+	struct sample s;
+	char out[4200];
+	int rc;
+
+	row_job(w, base, r, &j, out, sizeof(out), &job);
+	rc = sample_run(&job, &s);
+	if (!rc && s.rc)
+		rc = s.rc;
+	if (!rc && round >= cfg->warmup)
+		rrow_add_sample(r, &s);
+	*written = s.st.bytes_written;
+	return rc;
+}
+
+/* After the samples: count a row's system calls, digest its output. */
+static int finish_row(const struct run_cfg *cfg, struct workload *w,
+		      const char *base, struct rrow *r)
+{
+	struct job_ctx j;
 	struct sample_job job;
 	char out[4200];
-	uint64_t i, n = cfg->reps + cfg->warmup;
 	int rc = 0;
 
-	snprintf(out, sizeof(out), "%s/%s%s", base, r->id,
-		 w->is_dir ? "" : ".iovm");
-	j.w = w;
-	j.out = out;
-	j.strategy = r->strategy;
-	memset(&job, 0, sizeof(job));
-	job.ctx = &j;
-	job.prepare = job_prepare;
-	job.run = job_run;
-	job.opts.batch_limit = r->batch;
-	job.opts.coalesce_below = r->coalesce;
-	job.opts.flags = r->fsync ? IOVW_F_FDATASYNC : 0;
-	for (i = 0; i < n && !rc; i++) {
-		struct sample s;
-
-		if (interrupted)
-			return -EINTR;
-		cli_progress("[%zu/%zu] %s %s: sample %llu/%llu", idx, total,
-			     w->name, r->label, (unsigned long long)i + 1,
-			     (unsigned long long)n);
-		rc = sample_run(&job, &s);
-		if (!rc && s.rc)
-			rc = s.rc;
-		if (!rc && i >= cfg->warmup)
-			rrow_add_sample(r, &s);
-	}
-	if (rc)
-		return rc;
+	row_job(w, base, r, &j, out, sizeof(out), &job);
 	if (cfg->syscalls) {
-		cli_progress("[%zu/%zu] %s %s: counting system calls", idx,
-			     total, w->name, r->label);
+		cli_progress("%s %s: counting system calls", w->name, r->label);
 		r->sc_rc = sample_syscalls(&job, &r->sc);
 		if (r->sc_rc == -EINTR)
 			return -EINTR;
@@ -154,29 +166,66 @@ static int measure_row(const struct run_cfg *cfg, struct workload *w,
 	return rc;
 }
 
-/* fio writing the same byte count as the workload, one engine a row. */
-static int measure_peer(const struct run_cfg *cfg, const char *wname,
-			const char *base, uint64_t bytes, struct rrow *r,
-			size_t idx, size_t total)
+/* Sample `round` of fio writing the same byte count as the workload. */
+static int measure_peer(const struct run_cfg *cfg, const char *base,
+			uint64_t bytes, struct rrow *r, uint64_t round)
 {
 	char path[4200], scratch[4200];
-	uint64_t i, n = cfg->reps + cfg->warmup;
-	int rc = 0;
+	struct sample s;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s.fio", base, r->id);
 	snprintf(scratch, sizeof(scratch), "%s/%s.json", base, r->id);
-	for (i = 0; i < n && !rc; i++) {
-		struct sample s;
+	rc = peer_run(r->name + 4, path, bytes, cfg->fsync, scratch, &s);
+	if (!rc && round >= cfg->warmup)
+		rrow_add_sample(r, &s);
+	return rc;
+}
 
+/* Every row of a workload, sampled in rounds: one sample of each row a
+ * round, so that a change of the machine's speed during the run (other
+ * load, frequency) falls on every row alike instead of on whichever rows
+ * ran then; ratios to the reference rows cancel it. Then each row's
+ * system calls and digest. */
+static int measure_rows(const struct run_cfg *cfg, struct workload *w,
+			const char *base, struct rrow *rows, size_t n)
+{
+	uint64_t round, rounds = cfg->reps + cfg->warmup, limit_bytes = 0;
+	size_t k;
+	int rc = 0;
+
+	for (round = 0; round < rounds && !rc; round++)
+		for (k = 0; k < n && !rc; k++) {
+			if (interrupted)
+				return -EINTR;
+			cli_progress("%s: round %llu/%llu, %s", w->name,
+				     (unsigned long long)round + 1,
+				     (unsigned long long)rounds, rows[k].label);
+			if (rows[k].strategy >= RROW_PEER) {
+				rc = measure_peer(cfg, base, limit_bytes,
+						  &rows[k], round);
+			} else {
+				uint64_t written = 0;
+				rc = measure_row(cfg, w, base, &rows[k], round,
+						 &written);
+				if (rows[k].strategy == REF_PWRITE)
+					limit_bytes = written;
+			}
+			if (rc && rc != -EINTR)
+				return cli_runtime_error("%s %s: %s", w->name,
+							 rows[k].label,
+							 iovw_strerror(rc));
+		}
+	for (k = 0; k < n && !rc; k++) {
 		if (interrupted)
 			return -EINTR;
-		cli_progress("[%zu/%zu] %s %s: sample %llu/%llu", idx, total,
-			     wname, r->label, (unsigned long long)i + 1,
-			     (unsigned long long)n);
-		rc = peer_run(r->name + 4, path, bytes, cfg->fsync, scratch,
-			      &s);
-		if (!rc && i >= cfg->warmup)
-			rrow_add_sample(r, &s);
+		if (rows[k].strategy >= RROW_PEER)
+			continue;
+		rc = finish_row(cfg, w, base, &rows[k]);
+		if (rc && rc != -EINTR)
+			return cli_runtime_error("%s %s: %s", w->name,
+						 rows[k].label,
+						 iovw_strerror(rc));
 	}
 	return rc;
 }
@@ -404,7 +453,7 @@ int cmd_run(int argc, char **argv)
 	struct run_cfg cfg;
 	struct report rep;
 	char base[4096];
-	size_t i, total = 0, idx = 0;
+	size_t i;
 	int rc = parse(argc, argv, &cfg), status = EXIT_OK;
 
 	if (rc)
@@ -435,20 +484,10 @@ int cmd_run(int argc, char **argv)
 		sample_syscalls_warm();
 	report_init(&rep, base, argc, argv);
 	config_json(report_config(&rep), &cfg);
-	for (i = 0; i < wl_count; i++)
-		if (cfg.wmask & (1u << i))
-			total += 2 +
-				 (size_t)__builtin_popcount(
-					 cfg.smask & ~(1u << IOVW_PWRITEV) &
-					 ~(1u << IOVW_WRITE_EACH)) +
-				 ((cfg.smask >> IOVW_PWRITEV) & 1) *
-					 cfg.nbatch * cfg.ncoalesce +
-				 ((cfg.smask >> IOVW_WRITE_EACH) & 1) *
-					 cfg.ncoalesce;
 	for (i = 0; i < wl_count && !rc; i++) {
 		struct workload *w;
 		struct rrow *rows;
-		size_t n, k;
+		size_t n;
 
 		if (!(cfg.wmask & (1u << i)))
 			continue;
@@ -470,21 +509,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		}
 		n = plan_rows(&cfg, w, rows);
-		for (k = 0; k < n && !rc; k++) {
-			if (rows[k].strategy >= RROW_PEER)
-				rc = measure_peer(&cfg, w->name, base,
-						  rows[1].s[0].st.bytes_written,
-						  &rows[k], ++idx, total);
-			else
-				rc = measure_row(&cfg, w, base, &rows[k], ++idx,
-						 total);
-			if (rc == -EINTR)
-				break;
-			if (rc)
-				rc = cli_runtime_error("%s %s: %s", w->name,
-						       rows[k].label,
-						       iovw_strerror(rc));
-		}
+		rc = measure_rows(&cfg, w, base, rows, n);
 		if (!rc) {
 			rrows_finish(rows, n);
 			cli_progress_done();

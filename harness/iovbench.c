@@ -16,6 +16,7 @@ static const struct {
 	{"run", cmd_run, "measure every strategy on every workload"},
 	{"verify", cmd_verify,
 	 "byte equivalence and round trip of every strategy"},
+	{"compare", cmd_compare, "regressions between reports; platform table"},
 };
 
 static void usage(FILE *f)

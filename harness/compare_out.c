@@ -1,0 +1,349 @@
+/*
+ * compare_out.c - render a comparison (compare.h) as a terminal table or
+ * as GitHub-flavoured markdown for a pull-request comment.
+ */
+#include "compare.h"
+
+#include <string.h>
+
+static const char *str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "?";
+}
+
+static double dbl(const json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* A JSON scalar as text into buf (strings without quotes). */
+static const char *scalar(const json_t *v, char *buf, size_t n)
+{
+	if (json_is_string(v))
+		snprintf(buf, n, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+	else if (json_is_number(v))
+		snprintf(buf, n, "%g", json_number_value(v));
+	else
+		snprintf(buf, n, "-");
+	return buf;
+}
+
+/* "regression: time, rss" / "faster" / "slower (not significant)" ... */
+static void row_verdict(const json_t *row, char *buf, size_t n)
+{
+	static const char *const keys[] = {"time", "ratio", "rss"};
+	const json_t *ch = json_object_get(row, "changes");
+	size_t i, len = 0;
+	int reg = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < 3; i++)
+		if (json_is_true(json_object_get(json_object_get(row, keys[i]),
+						 "regression")))
+			len += (size_t)snprintf(
+				buf + len, n - len, "%s%s",
+				reg++ ? ", " : "regression: ", keys[i]);
+	for (i = 0; i < json_array_size(ch) && len < n; i++)
+		if (json_is_true(
+			    json_object_get(json_array_get(ch, i), "gated")))
+			len += (size_t)snprintf(
+				buf + len, n - len, "%s%s",
+				reg++ ? ", " : "regression: ",
+				str(json_array_get(ch, i), "metric"));
+	if (reg)
+		return;
+	{
+		const json_t *t = json_object_get(row, "time");
+		const char *v = str(t, "verdict");
+		if (!strcmp(v, "worse"))
+			snprintf(buf, n, "slower%s",
+				 json_is_true(json_object_get(t, "gated"))
+					 ? ""
+					 : " (not gated)");
+		else if (!strcmp(v, "better"))
+			snprintf(buf, n, "faster");
+		else if (!strcmp(v, "noise"))
+			snprintf(buf, n, "changed, not significant");
+		else
+			snprintf(buf, n,
+				 json_array_size(ch) ? "changed" : "same");
+	}
+}
+
+static void cells(const json_t *row, char *base, char *cur, char *change,
+		  char *p, char *ratio, size_t n)
+{
+	const json_t *t = json_object_get(row, "time");
+	const json_t *r = json_object_get(row, "ratio");
+
+	snprintf(base, n, "%.3f", dbl(t, "base") / 1e6);
+	snprintf(cur, n, "%.3f", dbl(t, "new") / 1e6);
+	snprintf(change, n, "%+.1f%%", dbl(t, "change") * 100);
+	snprintf(p, n, "%.3f", dbl(t, "p"));
+	if (r)
+		snprintf(ratio, n, "%.3f -> %.3f", dbl(r, "base"),
+			 dbl(r, "new"));
+	else
+		snprintf(ratio, n, "-");
+}
+
+static void print_regressions_table(FILE *f, const json_t *c)
+{
+	const json_t *rows = json_object_get(c, "rows");
+	const json_t *regs = json_object_get(c, "regressions");
+	const json_t *e = json_object_get(c, "env_diff");
+	const char *last = "";
+	char b1[64], b2[64], b3[64], b4[64], b5[64], v[200];
+	size_t i, j;
+
+	for (i = 0; i < 2; i++) {
+		const json_t *r = json_object_get(c, i ? "new" : "base");
+		fprintf(f, "%s %s (%s, %s, kernel %s, git %s, %s)\n",
+			i ? "new: " : "base:", str(r, "path"), str(r, "host"),
+			str(r, "fs_type"), str(r, "kernel"), str(r, "git"),
+			str(r, "date"));
+	}
+	if (json_array_size(e)) {
+		fprintf(f, "\nenvironment differences:\n");
+		for (i = 0; i < json_array_size(e); i++) {
+			const json_t *d = json_array_get(e, i);
+			fprintf(f, "  %-10s %s  ->  ", str(d, "field"),
+				scalar(json_object_get(d, "base"), b1,
+				       sizeof(b1)));
+			fprintf(f, "%s\n",
+				scalar(json_object_get(d, "new"), b1,
+				       sizeof(b1)));
+		}
+	}
+	for (i = 0; i < json_array_size(json_object_get(c, "notes")); i++)
+		fprintf(f, "%snote: %s\n", i ? "" : "\n",
+			json_string_value(json_array_get(
+				json_object_get(c, "notes"), i)));
+	for (i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		if (strcmp(last, str(r, "workload"))) {
+			last = str(r, "workload");
+			fprintf(f, "\n%s\n  %-26s %9s %9s %8s %7s  %-16s %s\n",
+				last, "row", "base ms", "new ms", "change", "p",
+				"x pwrite", "verdict");
+		}
+		cells(r, b1, b2, b3, b4, b5, sizeof(b1));
+		row_verdict(r, v, sizeof(v));
+		fprintf(f, "  %-26s %9s %9s %8s %7s  %-16s %s\n", str(r, "row"),
+			b1, b2, b3, b4, b5, v);
+		for (j = 0; j < json_array_size(json_object_get(r, "changes"));
+		     j++) {
+			const json_t *ch = json_array_get(
+				json_object_get(r, "changes"), j);
+			fprintf(f, "      %s: %s -> ", str(ch, "metric"),
+				scalar(json_object_get(ch, "base"), b1,
+				       sizeof(b1)));
+			fprintf(f, "%s%s\n",
+				scalar(json_object_get(ch, "new"), b1,
+				       sizeof(b1)),
+				json_is_true(json_object_get(ch, "gated"))
+					? ""
+					: " (platform, not gated)");
+		}
+	}
+	for (j = 0; j < 2; j++) {
+		const json_t *only =
+			json_object_get(c, j ? "only_new" : "only_base");
+		for (i = 0; i < json_array_size(only); i++)
+			fprintf(f, "%sonly in %s: %s %s\n", i ? "" : "\n",
+				j ? "new" : "base",
+				str(json_array_get(only, i), "workload"),
+				str(json_array_get(only, i), "row"));
+	}
+	if (!json_array_size(regs)) {
+		fprintf(f, "\nno regression (%zu rows compared)\n",
+			json_array_size(rows));
+		return;
+	}
+	fprintf(f, "\n%zu regression%s:\n", json_array_size(regs),
+		json_array_size(regs) == 1 ? "" : "s");
+	for (i = 0; i < json_array_size(regs); i++) {
+		const json_t *g = json_array_get(regs, i);
+		fprintf(f, "  %s %s: %s\n", str(g, "workload"), str(g, "row"),
+			str(g, "what"));
+	}
+}
+
+static void print_regressions_md(FILE *f, const json_t *c)
+{
+	const json_t *rows = json_object_get(c, "rows");
+	const json_t *regs = json_object_get(c, "regressions");
+	const json_t *e = json_object_get(c, "env_diff");
+	const json_t *b = json_object_get(c, "base");
+	const json_t *n = json_object_get(c, "new");
+	char b1[64], b2[64], b3[64], b4[64], b5[64], v[200];
+	size_t i;
+
+	if (json_array_size(regs))
+		fprintf(f, "### iovbench: %zu regression%s\n\n",
+			json_array_size(regs),
+			json_array_size(regs) == 1 ? "" : "s");
+	else
+		fprintf(f, "### iovbench: no regression\n\n");
+	fprintf(f, "Base `%s` (%s, git %s) against new `%s` (%s, git %s).\n\n",
+		str(b, "path"), str(b, "host"), str(b, "git"), str(n, "path"),
+		str(n, "host"), str(n, "git"));
+	if (json_array_size(e)) {
+		fprintf(f, "| environment | base | new |\n|---|---|---|\n");
+		for (i = 0; i < json_array_size(e); i++) {
+			const json_t *d = json_array_get(e, i);
+			fprintf(f, "| %s | %s | ", str(d, "field"),
+				scalar(json_object_get(d, "base"), b1,
+				       sizeof(b1)));
+			fprintf(f, "%s |\n",
+				scalar(json_object_get(d, "new"), b1,
+				       sizeof(b1)));
+		}
+		fputc('\n', f);
+	}
+	for (i = 0; i < json_array_size(json_object_get(c, "notes")); i++)
+		fprintf(f, "> %s\n\n",
+			json_string_value(json_array_get(
+				json_object_get(c, "notes"), i)));
+	if (json_array_size(regs)) {
+		for (i = 0; i < json_array_size(regs); i++) {
+			const json_t *g = json_array_get(regs, i);
+			fprintf(f, "- **%s `%s`**: %s\n", str(g, "workload"),
+				str(g, "row"), str(g, "what"));
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "| workload | row | base ms | new ms | change | p | "
+		   "x pwrite-limit | verdict |\n"
+		   "|---|---|---:|---:|---:|---:|---|---|\n");
+	for (i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		cells(r, b1, b2, b3, b4, b5, sizeof(b1));
+		row_verdict(r, v, sizeof(v));
+		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n",
+			str(r, "workload"), str(r, "row"), b1, b2, b3, b4, b5,
+			strncmp(v, "regression", 10) ? "" : "**", v,
+			strncmp(v, "regression", 10) ? "" : "**");
+	}
+	for (i = 0; i < 2; i++) {
+		const json_t *only =
+			json_object_get(c, i ? "only_new" : "only_base");
+		size_t j;
+		for (j = 0; j < json_array_size(only); j++)
+			fprintf(f, "%s- only in %s: %s `%s`\n", j ? "" : "\n",
+				i ? "new" : "base",
+				str(json_array_get(only, j), "workload"),
+				str(json_array_get(only, j), "row"));
+	}
+}
+
+/* For the platform table: the fastest strategy row of a workload in
+ * report k (by throughput). */
+static int fastest(const json_t *rows, size_t i, size_t k)
+{
+	const json_t *r = json_array_get(rows, i);
+	double mine, best = 0;
+	size_t j;
+
+	if (strcmp(str(r, "kind"), "strategy") ||
+	    !json_is_object(json_array_get(json_object_get(r, "cells"), k)))
+		return 0;
+	mine = dbl(json_array_get(json_object_get(r, "cells"), k), "mib_s");
+	for (j = 0; j < json_array_size(rows); j++) {
+		const json_t *x = json_array_get(rows, j);
+		const json_t *cell =
+			json_array_get(json_object_get(x, "cells"), k);
+		if (!strcmp(str(x, "workload"), str(r, "workload")) &&
+		    !strcmp(str(x, "kind"), "strategy") &&
+		    json_is_object(cell) && dbl(cell, "mib_s") > best)
+			best = dbl(cell, "mib_s");
+	}
+	return mine >= best;
+}
+
+static void print_platforms(FILE *f, const json_t *c, int md)
+{
+	const json_t *reps = json_object_get(c, "reports");
+	const json_t *rows = json_object_get(c, "rows");
+	size_t i, k, n = json_array_size(reps);
+	const char *last = "";
+
+	for (k = 0; k < n; k++) {
+		const json_t *r = json_array_get(reps, k);
+		fprintf(f,
+			md ? "%s- **[%zu]** %s, %s, kernel %s, `%s` (`%s`)\n"
+			   : "%s[%zu] %s, %s, kernel %s, %s (%s)\n",
+			k ? "" : (md ? "" : "reports:\n"), k + 1,
+			str(r, "host"), str(r, "fs_type"), str(r, "kernel"),
+			str(r, "dir"), str(r, "path"));
+	}
+	if (md) {
+		fprintf(f, "\n| workload | row |");
+		for (k = 0; k < n; k++)
+			fprintf(f, " [%zu] MiB/s | [%zu] x pwrite |", k + 1,
+				k + 1);
+		fprintf(f, "\n|---|---|");
+		for (k = 0; k < n; k++)
+			fprintf(f, "---:|---:|");
+		fputc('\n', f);
+	}
+	for (i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		if (!md && strcmp(last, str(r, "workload"))) {
+			last = str(r, "workload");
+			fprintf(f, "\n%-28s", last);
+			for (k = 0; k < n; k++)
+				fprintf(f, " %9s%-2zu %8s", "[", k + 1,
+					"x pwrite");
+			fputc('\n', f);
+		}
+		if (md)
+			fprintf(f, "| %s | %s |", str(r, "workload"),
+				str(r, "row"));
+		else
+			fprintf(f, "  %-26s", str(r, "row"));
+		for (k = 0; k < n; k++) {
+			const json_t *cell =
+				json_array_get(json_object_get(r, "cells"), k);
+			char x[32] = "-", m[32] = "-";
+			int star = fastest(rows, i, k);
+			if (json_is_object(cell)) {
+				snprintf(m, sizeof(m), "%s%.0f",
+					 star ? (md ? "**" : "*") : "",
+					 dbl(cell, "mib_s"));
+				if (star && md)
+					strcat(m, "**");
+				if (json_object_get(cell, "x_pwrite"))
+					snprintf(x, sizeof(x), "%.3f",
+						 dbl(cell, "x_pwrite"));
+			}
+			fprintf(f, md ? " %s | %s |" : " %11s %8s", m, x);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, md ? "\nMiB/s by strategy; **bold**: the fastest strategy "
+			"in that report; x pwrite: throughput relative to the "
+			"report's own pwrite-limit.\n"
+		      : "\n(* fastest strategy in that report; x pwrite: "
+			"throughput relative to the report's own "
+			"pwrite-limit)\n");
+}
+
+void compare_print_table(FILE *f, const json_t *c)
+{
+	if (!strcmp(str(c, "mode"), "platforms"))
+		print_platforms(f, c, 0);
+	else
+		print_regressions_table(f, c);
+}
+
+void compare_print_markdown(FILE *f, const json_t *c)
+{
+	if (!strcmp(str(c, "mode"), "platforms"))
+		print_platforms(f, c, 1);
+	else
+		print_regressions_md(f, c);
+}

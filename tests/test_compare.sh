@@ -1,0 +1,228 @@
+#!/bin/sh
+# test_compare.sh - iovbench compare: a report against itself and two runs
+# of the same build show no regression; doctored reports (slower samples,
+# a changed system call count, a changed digest, grown RSS) are caught and
+# named; different machines gate on ratios only; bad inputs exit 2 with a
+# clear message; the platform table, markdown, JSON and exports.
+set -u
+suite=compare
+. "$(dirname "$0")/lib.sh"
+py=/usr/bin/python3
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
+
+if [ ! -x "$py" ]; then
+	skip all "python3 is needed to doctor reports"
+	summary
+	exit 0
+fi
+
+# doctor IN OUT PYTHON-STATEMENTS: load IN as `d`, run the statements,
+# save OUT. `row(w, s, c=0)` finds a row.
+doctor() {
+	$py - "$1" "$2" "$3" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def row(w, s, c=0):
+    for r in d["results"]:
+        if r["workload"] == w and r["strategy"] == s and r["params"]["coalesce"] == c:
+            return r
+    raise SystemExit("no row %s %s %d" % (w, s, c))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+
+run_args="run --quick -w module-small,tree -s pwritev,buffer,write-each --coalesce 0,64"
+# shellcheck disable=SC2086
+if ! "$bin" $run_args --json "$tmp/a.json" >"$tmp/out" 2>&1; then
+	bad setup "run failed: $(head -c 300 "$tmp/out")"
+	summary
+	exit 0
+fi
+
+expect self 0 "no regression \\(14 rows compared\\)" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/a.json"
+
+# Two runs of the same build, several times: the exact metrics (the hard
+# gate: bytes, pieces, iovecs, batches, digests, system calls by name)
+# must never differ. Timings on this shared machine do drift between runs;
+# make bench-ci confirms a timing regression with a second run before it
+# fails (scripts/bench-ci.sh).
+for i in 1 2 3; do
+	# shellcheck disable=SC2086
+	"$bin" $run_args --json "$tmp/b$i.json" >/dev/null 2>&1 ||
+		bad "rerun_$i" "run failed"
+	expect "same_build_$i" 0 "no regression \\(14 rows compared\\)" -- \
+		"$bin" compare --gate exact "$tmp/a.json" "$tmp/b$i.json"
+done
+
+# The doctored reports start from a.json with each row's samples replaced
+# by its median times 0.98 .. 1.02: the real rows, counters and digests,
+# without this machine's noise, so that what they check is deterministic.
+doctor "$tmp/a.json" "$tmp/clean.json" '
+for r in d["results"]:
+    m = r["wall_ns"]["median"]
+    r["samples_ns"] = [int(m * f) for f in (0.98, 0.99, 1.0, 1.01, 1.02)]'
+cp "$tmp/clean.json" "$tmp/a.json"
+
+# One strategy row 1.5x slower: its time and its ratio regress, named.
+doctor "$tmp/a.json" "$tmp/slow.json" '
+r = row("tree", "pwritev")
+r["samples_ns"] = [int(x * 1.5) for x in r["samples_ns"]]'
+expect slow_row 1 "tree pwritev: median .* \\(\\+50\\.0%" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/slow.json"
+expect slow_row_ratio 1 "tree pwritev: x pwrite-limit .* \\(-33\\.3%" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/slow.json"
+expect slow_row_count 1 "^2 regressions:" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/slow.json"
+
+# Every row 1.5x slower: absolute times regress, ratios do not.
+doctor "$tmp/a.json" "$tmp/allslow.json" '
+for r in d["results"]:
+    r["samples_ns"] = [int(x * 1.5) for x in r["samples_ns"]]'
+expect all_slow 1 "^14 regressions:" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/allslow.json"
+expect all_slow_ratio 0 "no regression" -- \
+	"$bin" compare --gate ratio "$tmp/a.json" "$tmp/allslow.json"
+
+# A system call count and a digest changed: exact regressions, named
+# with their old and new values.
+doctor "$tmp/a.json" "$tmp/exact.json" '
+r = row("module-small", "pwritev")
+r["syscalls"]["by_name"]["pwritev"] += 1
+r["syscalls"]["total"] += 1
+row("tree", "buffer")["digest"] = "xxh3-128:" + "0" * 32'
+expect syscall 1 "module-small pwritev: syscalls.pwritev changed: 1 -> 2" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/exact.json"
+expect digest 1 "tree buffer: digest changed: \"xxh3-128:[0-9a-f]{32}\" -> \"xxh3-128:0{32}\"" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/exact.json"
+expect exact_count 1 "^3 regressions:" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/exact.json"
+expect exact_not_gated 0 "no regression" -- \
+	"$bin" compare --gate time,ratio "$tmp/a.json" "$tmp/exact.json"
+
+# A new system call appears: counted from zero.
+doctor "$tmp/a.json" "$tmp/newsc.json" '
+row("tree", "pwritev")["syscalls"]["by_name"]["fsync"] = 1'
+expect new_syscall 1 "tree pwritev: syscalls.fsync changed: 0 -> 1" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/newsc.json"
+
+# Peak RSS grows by 8 MiB on one row.
+doctor "$tmp/a.json" "$tmp/rss.json" '
+row("tree", "buffer")["rss"]["peak_delta_bytes"] += 8 << 20'
+expect rss 1 "tree buffer: peak RSS .* MiB -> .* MiB" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/rss.json"
+
+# Another machine: times 1.5x slower everywhere do not gate, a changed
+# ratio and a changed digest do; the environment differences come first.
+doctor "$tmp/a.json" "$tmp/other.json" '
+d["env"]["host"] = "elsewhere"; d["env"]["kernel"] = "9.9.9"
+for r in d["results"]:
+    r["samples_ns"] = [int(x * 1.5) for x in r["samples_ns"]]'
+expect other_machine 0 "different machines" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/other.json"
+expect env_first 0 "" -- sh -c "'$bin' compare '$tmp/a.json' '$tmp/other.json' |
+	sed -n '4,6p' | grep -E 'environment differences|host +vm|kernel'"
+doctor "$tmp/other.json" "$tmp/other2.json" '
+r = row("tree", "pwritev")
+r["samples_ns"] = [int(x * 1.5) for x in r["samples_ns"]]'
+expect other_machine_ratio 1 "tree pwritev: x pwrite-limit" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/other2.json"
+
+# Too few samples for the U test: said, and the threshold alone gates.
+doctor "$tmp/a.json" "$tmp/three.json" '
+for r in d["results"]:
+    r["samples_ns"] = r["samples_ns"][:3]'
+doctor "$tmp/three.json" "$tmp/three_slow.json" '
+r = row("tree", "pwritev")
+r["samples_ns"] = [int(x * 1.5) for x in r["samples_ns"]]'
+expect weak_test 1 "too few samples for the U test" -- \
+	"$bin" compare "$tmp/three.json" "$tmp/three_slow.json"
+expect weak_test_gates 1 "tree pwritev: median" -- \
+	"$bin" compare "$tmp/three.json" "$tmp/three_slow.json"
+
+# Rows in one report only are listed.
+doctor "$tmp/a.json" "$tmp/fewer.json" '
+d["results"] = [r for r in d["results"] if r["strategy"] != "write-each"]'
+expect only_base 0 "only in base: tree write-each coalesce=64" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/fewer.json"
+
+# Different workloads are refused.
+doctor "$tmp/a.json" "$tmp/scale.json" 'd["config"]["scale"] = 1.0'
+expect other_scale 2 "different workloads: scale 0.02" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/scale.json"
+
+# Formats.
+expect markdown 1 "^\\| tree \\| pwritev \\| .*\\*\\*regression: time, ratio\\*\\*" -- \
+	"$bin" compare --format markdown "$tmp/a.json" "$tmp/slow.json"
+expect json 0 "" -- sh -c "'$bin' compare --format json '$tmp/a.json' '$tmp/slow.json' \
+	> '$tmp/c.json'; [ \$? -eq 1 ] && $py -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c[\"schema\"] == \"iovbench-compare/1\" and c[\"verdict\"] == \"regression\"
+assert sorted(g[\"metric\"] for g in c[\"regressions\"]) == [\"ratio\", \"time\"]
+' '$tmp/c.json'"
+echo "keep" >"$tmp/kept.md"
+expect output_file 1 "" -- "$bin" compare --format markdown -o "$tmp/kept.md" \
+	"$tmp/a.json" "$tmp/slow.json"
+expect output_written 0 "### iovbench: 2 regressions" -- cat "$tmp/kept.md"
+
+# Platform table: a column per report, the fastest strategy marked.
+expect platforms 0 "\\[3\\] elsewhere, ext4, kernel 9.9.9" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/b1.json" "$tmp/other.json"
+expect platforms_two 0 "^  \\*?pwritev +[* ]?[0-9]+ +[0-9.]+ +\\*?[0-9]+" -- \
+	"$bin" compare --platforms "$tmp/a.json" "$tmp/other.json"
+expect platforms_md 0 "^\\| tree \\| pwritev \\|" -- \
+	"$bin" compare --format markdown "$tmp/a.json" "$tmp/b1.json" "$tmp/other.json"
+
+# Exports in other tools' formats.
+expect bencher 0 "" -- sh -c "'$bin' compare --export bencher '$tmp/a.json' |
+	$py -c '
+import json, sys
+d = json.load(sys.stdin)
+m = d[\"iovbench/tree/pwritev coalesce=64\"]
+assert m[\"latency\"][\"lower_value\"] <= m[\"latency\"][\"value\"] <= m[\"latency\"][\"upper_value\"]
+assert m[\"syscalls\"][\"value\"] > 0 and m[\"x-pwrite-limit\"][\"value\"] > 0
+assert all(\"value\" in v for b in d.values() for v in b.values())
+'"
+expect gab 0 "" -- sh -c "'$bin' compare --export github-action-benchmark -o '$tmp/gab.json' '$tmp/a.json' &&
+	$py -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [e[\"name\"] for e in d]
+assert \"tree/pwritev: time\" in names and \"tree/pwritev: time / pwrite-limit\" in names
+assert all(set(e) >= {\"name\", \"unit\", \"value\"} and isinstance(e[\"value\"], float) for e in d)
+' '$tmp/gab.json'"
+
+# Bad inputs: exit 2, one clear line each.
+echo '{"schema": "iovbench-report/1", "results": [' >"$tmp/broken.json"
+echo '{"hello": "world"}' >"$tmp/other_json.json"
+doctor "$tmp/a.json" "$tmp/v2.json" 'd["schema"] = "iovbench-report/2"'
+doctor "$tmp/a.json" "$tmp/nosamples.json" 'del row("tree", "buffer")["samples_ns"]'
+expect missing_file 2 "compare: $tmp/nope.json: No such file or directory" -- \
+	"$bin" compare "$tmp/nope.json" "$tmp/a.json"
+expect invalid_json 2 "broken.json: not valid JSON: .*\\(line [0-9]+\\)" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/broken.json"
+expect not_report 2 "other_json.json: not an iovbench report \\(no \"schema\" field\\)" -- \
+	"$bin" compare "$tmp/other_json.json" "$tmp/a.json"
+expect wrong_schema 2 "v2.json: report schema 'iovbench-report/2' is not supported" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/v2.json"
+expect malformed 2 "nosamples.json: malformed report: results\\[[0-9]+\\] has no samples_ns" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/nosamples.json"
+expect directory 2 "is a directory" -- "$bin" compare "$tmp" "$tmp/a.json"
+expect one_report 2 "needs two reports" -- "$bin" compare "$tmp/a.json"
+expect bad_threshold 2 "--threshold wants a percentage" -- \
+	"$bin" compare --threshold -5 "$tmp/a.json" "$tmp/a.json"
+expect bad_alpha 2 "--alpha wants a number in \\(0, 1\\)" -- \
+	"$bin" compare --alpha 1.5 "$tmp/a.json" "$tmp/a.json"
+expect bad_gate 2 "--gate wants a list" -- \
+	"$bin" compare --gate speed "$tmp/a.json" "$tmp/a.json"
+expect bad_format 2 "--format wants table, markdown or json" -- \
+	"$bin" compare --format html "$tmp/a.json" "$tmp/a.json"
+expect bad_export 2 "--export wants bencher or github-action-benchmark" -- \
+	"$bin" compare --export csv "$tmp/a.json"
+expect unknown_option 2 "unknown option '--frobnicate'" -- \
+	"$bin" compare --frobnicate "$tmp/a.json" "$tmp/a.json"
+expect help 0 "Mann-Whitney" -- "$bin" compare --help
+
+summary

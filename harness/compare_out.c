@@ -295,9 +295,11 @@ static void print_platforms(FILE *f, const json_t *c, int md)
 		if (!md && strcmp(last, str(r, "workload"))) {
 			last = str(r, "workload");
 			fprintf(f, "\n%-28s", last);
-			for (k = 0; k < n; k++)
-				fprintf(f, " %9s%-2zu %8s", "[", k + 1,
-					"x pwrite");
+			for (k = 0; k < n; k++) {
+				char h[32];
+				snprintf(h, sizeof(h), "[%zu] MiB/s", k + 1);
+				fprintf(f, " %11s %8s", h, "x pwrite");
+			}
 			fputc('\n', f);
 		}
 		if (md)

@@ -42,6 +42,9 @@ static void help(FILE *f)
 		"  --gate LIST          what fails the comparison: "
 		"exact,time,ratio,rss or all\n"
 		"                       (default all)\n"
+		"  --holm               Holm's correction over all gated "
+		"tests (the chance of\n"
+		"                       any false alarm stays below alpha)\n"
 		"  --platforms          the platform table even for two "
 		"reports\n"
 		"  --format F           table (default), markdown (for a pull "
@@ -138,6 +141,7 @@ int cmd_compare(int argc, char **argv)
 		{"gate", required_argument, NULL, 'g'},
 		{"format", required_argument, NULL, 'f'},
 		{"platforms", no_argument, NULL, 'P'},
+		{"holm", no_argument, NULL, 'H'},
 		{"export", required_argument, NULL, 'x'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -151,7 +155,7 @@ int cmd_compare(int argc, char **argv)
 	const char *format = "table", *export = NULL, *out = NULL;
 	char err[512];
 	json_t *c = NULL;
-	int ch, platforms = 0, rc = EXIT_OK;
+	int ch, platforms = 0, rc = EXIT_OK, bad = 0;
 	size_t n = 0, i;
 
 	opterr = 0;
@@ -208,6 +212,9 @@ int cmd_compare(int argc, char **argv)
 		case 'P':
 			platforms = 1;
 			break;
+		case 'H':
+			o.holm = 1;
+			break;
 		case 'x':
 			if (strcmp(optarg, "bencher") &&
 			    strcmp(optarg, "github-action-benchmark"))
@@ -257,10 +264,10 @@ int cmd_compare(int argc, char **argv)
 		format = "json";
 	} else if (n > 2 || platforms) {
 		c = compare_platforms(reps, n);
-	} else if (!(c = compare_two(&reps[0], &reps[1], &o, err,
-				     sizeof(err)))) {
+	} else if (!(c = compare_two(&reps[0], &reps[1], &o, err, sizeof(err),
+				     &bad))) {
 		fprintf(stderr, "iovbench compare: %s\n", err);
-		rc = EXIT_USAGE;
+		rc = bad ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	if (c) {
 		rc = emit(c, format, out);

@@ -139,7 +139,8 @@ static int measure_row(const struct run_cfg *cfg, struct workload *w,
 		rc = s.rc;
 	if (!rc && round >= cfg->warmup)
 		rrow_add_sample(r, &s);
-	*written = s.st.bytes_written;
+	if (!rc)
+		*written = s.st.bytes_written;
 	return rc;
 }
 
@@ -444,6 +445,8 @@ static void config_json(json_t *c, const struct run_cfg *cfg)
 	json_object_set_new(c, "coalesce", co);
 	json_object_set_new(c, "fsync", json_boolean(cfg->fsync));
 	json_object_set_new(c, "syscalls", json_boolean(cfg->syscalls));
+	/* sample i of every row was taken in round i (compare pairs them) */
+	json_object_set_new(c, "rounds", json_true());
 	json_object_set_new(c, "peers", json_boolean(cfg->peers));
 }
 

@@ -219,7 +219,8 @@ static double *samples(const json_t *row, size_t *n)
  * is divided into the limit's sample i of the same round, which cancels a
  * change of the machine's speed during the run. Without as many limit
  * samples, the limit's median. */
-static double *ratios(const json_t *row, const json_t *limit, size_t *n)
+static double *ratios(const json_t *row, const json_t *limit, int rounds,
+		      size_t *n)
 {
 	size_t nl, i;
 	double *v = samples(row, n), *l = samples(limit, &nl), med;
@@ -231,7 +232,7 @@ static double *ratios(const json_t *row, const json_t *limit, size_t *n)
 	}
 	med = tf_median_dbl(l, nl);
 	for (i = 0; i < *n; i++)
-		v[i] = (nl == *n ? l[i] : med) / v[i];
+		v[i] = (rounds && nl == *n ? l[i] : med) / v[i];
 	free(l);
 	return v;
 }
@@ -250,73 +251,149 @@ static json_t *jnum(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-/* Judge a relative change `worse` (positive: worse) with p-value p;
- * returns the verdict, and whether it is a regression in *reg. */
-static const char *judge(const struct ctx *c, double worse, double p,
-			 int can_test, int *reg)
-{
-	int sig = !can_test || p < c->o->alpha;
-
-	*reg = 0;
-	if (worse >= c->o->threshold) {
-		*reg = sig;
-		return sig ? "worse" : "noise";
-	}
-	if (worse <= -c->o->threshold)
-		return sig ? "better" : "noise";
-	return "same";
-}
-
-static void add_regression(struct ctx *c, const json_t *row, const char *metric,
-			   json_t *base, json_t *cur, const char *what)
+static void add_regression(struct ctx *c, const char *workload, const char *row,
+			   const char *metric, json_t *base, json_t *cur,
+			   const char *what)
 {
 	json_array_append_new(c->regressions,
 			      json_pack("{s:s,s:s,s:s,s:o,s:o,s:s}", "workload",
-					str(row, "workload"), "row", c->row,
-					"metric", metric, "base", base, "new",
-					cur, "what", what));
+					workload, "row", row, "metric", metric,
+					"base", base, "new", cur, "what",
+					what));
 }
 
 /* Compare two sets of samples: times (bigger is worse) or ratios
- * (bigger is better). Adds its object to `out` under `key`. */
-static int compare_samples(struct ctx *c, const json_t *row, json_t *out,
-			   const char *key, const double *a, size_t na,
-			   const double *b, size_t nb, int bigger_better,
-			   int gated)
+ * (bigger is better). Adds its object to `out` under `key`; the verdict
+ * comes later, in judge_all(), once every test's p-value is known. */
+static int compare_samples(struct ctx *c, json_t *out, const char *key,
+			   const double *a, size_t na, const double *b,
+			   size_t nb, int bigger_better, int gated)
 {
 	struct mwu m;
-	double ma = tf_median_dbl(a, na), mb = tf_median_dbl(b, nb), worse;
-	int can = mwu_min_p(na, nb) < c->o->alpha, reg, rc;
-	const char *v;
-	char what[200];
+	double ma = tf_median_dbl(a, na), mb = tf_median_dbl(b, nb);
+	int rc;
 
+	(void)c;
 	if ((rc = mwu_test(a, na, b, nb, &m)))
 		return rc;
-	worse = bigger_better ? ma / mb - 1 : mb / ma - 1;
-	v = judge(c, worse, m.p, can, &reg);
-	if (!can)
-		c->weak_test = 1;
+	/* worse: how much longer the time, or the time relative to
+	 * pwrite-limit, became (a ratio 1.0 -> 0.8 is 25% worse) */
 	json_object_set_new(
 		out, key,
-		json_pack("{s:o,s:o,s:o,s:f,s:s,s:s,s:b,s:b,s:I,s:I}", "base",
+		json_pack("{s:o,s:o,s:o,s:o,s:f,s:s,s:b,s:I,s:I}", "base",
 			  jnum(ma), "new", jnum(mb), "change",
-			  jnum(mb / ma - 1), "p", m.p, "test",
-			  m.exact ? "exact" : "normal", "verdict", v, "gated",
-			  gated, "regression", reg && gated, "n_base",
-			  (json_int_t)na, "n_new", (json_int_t)nb));
-	if (reg && gated) {
-		if (bigger_better)
-			snprintf(
-				what, sizeof(what),
-				"x pwrite-limit %.3f -> %.3f (%+.1f%%, p=%.3g)",
-				ma, mb, (mb / ma - 1) * 100, m.p);
+			  jnum(mb / ma - 1), "worse",
+			  jnum(bigger_better ? ma / mb - 1 : mb / ma - 1), "p",
+			  m.p, "test", m.exact ? "exact" : "normal", "gated",
+			  gated, "n_base", (json_int_t)na, "n_new",
+			  (json_int_t)nb));
+	return 0;
+}
+
+static int cmp_p(const void *x, const void *y)
+{
+	double a = json_number_value(json_object_get(*(json_t *const *)x, "p"));
+	double b = json_number_value(json_object_get(*(json_t *const *)y, "p"));
+	return a < b ? -1 : a > b;
+}
+
+/* The verdicts of every timing test. A test is significant when p <
+ * alpha, or with --holm when Holm's step-down procedure over all gated
+ * tests rejects it (the i-th smallest p against alpha / (m - i), stopping
+ * at the first that fails), which keeps the chance of any false alarm in
+ * the whole comparison below alpha. A test whose sample sizes can never
+ * reach its level is judged on the threshold alone. */
+static int judge_all(struct ctx *c, json_t *rows)
+{
+	static const char *const keys[] = {"time", "ratio"};
+	size_t i, k, m = 0, nt = 0;
+	json_t **t = malloc(2 * json_array_size(rows) * sizeof(*t) + 1);
+	double level;
+
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < json_array_size(rows); i++)
+		for (k = 0; k < 2; k++) {
+			json_t *x = json_object_get(json_array_get(rows, i),
+						    keys[k]);
+			if (!x)
+				continue;
+			t[nt++] = x;
+			m += json_is_true(json_object_get(x, "gated"));
+		}
+	level = c->o->holm && m ? c->o->alpha / (double)m : c->o->alpha;
+	qsort(t, nt, sizeof(*t), cmp_p);
+	for (i = 0, k = 0; i < nt; i++) { /* k: gated tests seen so far */
+		json_t *x = t[i];
+		int gated = json_is_true(json_object_get(x, "gated"));
+		double p = json_number_value(json_object_get(x, "p"));
+		double worse = json_number_value(json_object_get(x, "worse"));
+		int can = mwu_min_p((size_t)json_integer_value(
+					    json_object_get(x, "n_base")),
+				    (size_t)json_integer_value(json_object_get(
+					    x, "n_new"))) < level;
+		int sig;
+
+		if (c->o->holm && gated)
+			sig = p < c->o->alpha / (double)(m - k++);
 		else
+			sig = p < c->o->alpha;
+		if (c->o->holm && gated && !sig)
+			k = m + 1; /* step-down: nothing after is rejected */
+		if (!can) {
+			sig = 1;
+			c->weak_test |= gated;
+		}
+		json_object_set_new(
+			x, "verdict",
+			json_string(worse >= c->o->threshold
+					    ? (sig ? "worse" : "noise")
+				    : worse <= -c->o->threshold
+					    ? (sig ? "better" : "noise")
+					    : "same"));
+		json_object_set_new(
+			x, "regression",
+			json_boolean(gated && sig && worse >= c->o->threshold));
+	}
+	free(t);
+	return 0;
+}
+
+/* The regressions of the timing tests, in row order. */
+static void timing_regressions(struct ctx *c, json_t *rows)
+{
+	size_t i;
+	char what[200];
+
+	for (i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		json_t *x = json_object_get(r, "time");
+		double a = json_number_value(json_object_get(x, "base"));
+		double b = json_number_value(json_object_get(x, "new"));
+		double p = json_number_value(json_object_get(x, "p"));
+
+		if (json_is_true(json_object_get(x, "regression"))) {
 			snprintf(what, sizeof(what),
 				 "median %.3f ms -> %.3f ms (%+.1f%%, p=%.3g)",
-				 ma / 1e6, mb / 1e6, (mb / ma - 1) * 100, m.p);
-		add_regression(c, row, key, json_real(ma), json_real(mb), what);
+				 a / 1e6, b / 1e6, (b / a - 1) * 100, p);
+			add_regression(c, str(r, "workload"), str(r, "row"),
+				       "time", json_real(a), json_real(b),
+				       what);
+		}
+		x = json_object_get(r, "ratio");
+		a = json_number_value(json_object_get(x, "base"));
+		b = json_number_value(json_object_get(x, "new"));
+		p = json_number_value(json_object_get(x, "p"));
+		if (json_is_true(json_object_get(x, "regression"))) {
+			snprintf(what, sizeof(what),
+				 "x pwrite-limit %.3f -> %.3f (%.2fx the time "
+				 "relative to pwrite-limit, p=%.3g)",
+				 a, b, a / b, p);
+			add_regression(c, str(r, "workload"), str(r, "row"),
+				       "ratio", json_real(a), json_real(b),
+				       what);
+		}
 	}
-	return 0;
 }
 
 static int compare_times(struct ctx *c, const json_t *a, const json_t *b,
@@ -330,7 +407,7 @@ static int compare_times(struct ctx *c, const json_t *a, const json_t *b,
 	sa = samples(a, &na);
 	sb = samples(b, &nb);
 	rc = !sa || !sb ? -ENOMEM
-			: compare_samples(c, a, out, "time", sa, na, sb, nb, 0,
+			: compare_samples(c, out, "time", sa, na, sb, nb, 0,
 					  (c->o->gate & GATE_TIME) &&
 						  c->same_machine);
 	free(sa);
@@ -341,10 +418,14 @@ static int compare_times(struct ctx *c, const json_t *a, const json_t *b,
 	lb = find_limit(c->cur, b);
 	if (!la || !lb)
 		return 0;
-	sa = ratios(a, la, &na);
-	sb = ratios(b, lb, &nb);
+	sa = ratios(a, la,
+		    json_is_true(json_object_get(c->base->config, "rounds")),
+		    &na);
+	sb = ratios(b, lb,
+		    json_is_true(json_object_get(c->cur->config, "rounds")),
+		    &nb);
 	rc = !sa || !sb ? -ENOMEM
-			: compare_samples(c, a, out, "ratio", sa, na, sb, nb, 1,
+			: compare_samples(c, out, "ratio", sa, na, sb, nb, 1,
 					  !!(c->o->gate & GATE_RATIO));
 	free(sa);
 	free(sb);
@@ -381,7 +462,8 @@ static void compare_rss(struct ctx *c, const json_t *a, const json_t *b,
 	if (reg && gated) {
 		snprintf(what, sizeof(what), "peak RSS %.2f MiB -> %.2f MiB",
 			 x / (1 << 20), y / (1 << 20));
-		add_regression(c, a, "rss", json_real(x), json_real(y), what);
+		add_regression(c, str(a, "workload"), c->row, "rss",
+			       json_real(x), json_real(y), what);
 	}
 }
 
@@ -397,9 +479,18 @@ static void exact_one(struct ctx *c, const json_t *row, json_t *out,
 	if (!v && !w)
 		return;
 	if (!v || !w) {
-		json_array_append_new(json_object_get(out, "missing"),
-				      json_pack("{s:s,s:s}", "metric", metric,
-						"in", v ? "base" : "new"));
+		/* measured in BASE, not in NEW: the check is lost (counting
+		 * or digesting broke, or --no-syscalls); that gates */
+		json_array_append_new(
+			json_object_get(out, "missing"),
+			json_pack("{s:s,s:s,s:b}", "metric", metric, "in",
+				  v ? "new" : "base", "gated", v && gated));
+		if (v && gated) {
+			snprintf(what, sizeof(what),
+				 "%s was measured in base, not in new", metric);
+			add_regression(c, str(row, "workload"), c->row, metric,
+				       json_deep_copy(v), json_null(), what);
+		}
 		return;
 	}
 	if (json_equal((json_t *)v, (json_t *)w))
@@ -415,8 +506,8 @@ static void exact_one(struct ctx *c, const json_t *row, json_t *out,
 		 sv ? sv : "?", sw ? sw : "?");
 	free(sv);
 	free(sw);
-	add_regression(c, row, metric, json_deep_copy(v), json_deep_copy(w),
-		       what);
+	add_regression(c, str(row, "workload"), c->row, metric,
+		       json_deep_copy(v), json_deep_copy(w), what);
 }
 
 static void compare_exact(struct ctx *c, const json_t *a, const json_t *b,
@@ -475,11 +566,17 @@ static const char *const env_fields[] = {
 	"mem_bytes", "page_size", "iov_max", "fs_type", "compiler", "cflags",
 };
 
+/* Equal values, or both missing. */
+static int same_value(const json_t *x, const json_t *y)
+{
+	return x == y || json_equal((json_t *)x, (json_t *)y);
+}
+
 /* Whether the two environments agree on every field listed. */
 static int env_same(const json_t *a, const json_t *b, const char *const *f)
 {
 	for (; *f; f++)
-		if (!json_equal(json_object_get(a, *f), json_object_get(b, *f)))
+		if (!same_value(json_object_get(a, *f), json_object_get(b, *f)))
 			return 0;
 	return 1;
 }
@@ -492,7 +589,7 @@ static json_t *env_diff(const json_t *a, const json_t *b)
 	for (i = 0; i < sizeof(env_fields) / sizeof(env_fields[0]); i++) {
 		json_t *x = json_object_get(a, env_fields[i]);
 		json_t *y = json_object_get(b, env_fields[i]);
-		if (json_equal(x, y))
+		if (same_value(x, y))
 			continue;
 		json_array_append_new(d, json_pack("{s:s,s:O,s:O}", "field",
 						   env_fields[i], "base",
@@ -538,7 +635,8 @@ static int same_workloads(const struct creport *a, const struct creport *b,
 }
 
 json_t *compare_two(const struct creport *base, const struct creport *cur,
-		    const struct compare_opts *o, char *err, size_t n)
+		    const struct compare_opts *o, char *err, size_t n,
+		    int *bad_input)
 {
 	static const char *const machine[] = {"host",	 "cpu",	  "arch",
 					      "kernel",	 "cores", "mem_bytes",
@@ -552,8 +650,10 @@ json_t *compare_two(const struct creport *base, const struct creport *cur,
 	size_t i;
 	int rc = 0;
 
+	*bad_input = 1;
 	if (!same_workloads(base, cur, err, n))
 		goto fail;
+	*bad_input = 0;
 	c.same_machine = env_same(base->env, cur->env, machine);
 	c.same_platform = env_same(base->env, cur->env, platform);
 	c.same_pages = env_same(base->env, cur->env, pages);
@@ -588,10 +688,19 @@ json_t *compare_two(const struct creport *base, const struct creport *cur,
 			only_new, json_pack("{s:s,s:s}", "workload",
 					    str(b, "workload"), "row", c.row));
 	}
+	if (!rc)
+		rc = judge_all(&c, rows);
 	if (rc) {
 		snprintf(err, n, "%s", strerror(-rc));
 		goto fail;
 	}
+	if (!json_array_size(rows)) {
+		snprintf(err, n, "%s and %s have no row in common", base->path,
+			 cur->path);
+		*bad_input = 1;
+		goto fail;
+	}
+	timing_regressions(&c, rows);
 	if (!c.same_machine)
 		json_array_append_new(
 			notes, json_string("the reports come from different "

@@ -42,13 +42,16 @@ struct compare_opts {
 	double alpha;	      /* significance level of the U test */
 	double rss_threshold; /* relative peak RSS growth that counts */
 	unsigned gate;	      /* GATE_* */
+	int holm;	      /* Holm's correction over all gated tests */
 };
 
 /* Compare NEW with BASE. Returns the comparison (its "verdict" is "ok" or
- * "regression"), or NULL after writing a one-line reason into err (the
- * reports measure different workloads; out of memory). */
+ * "regression"), or NULL after writing a one-line reason into err, with
+ * *bad_input set when the reports cannot be compared (different
+ * workloads, no row in common) and clear when memory ran out. */
 json_t *compare_two(const struct creport *base, const struct creport *cur,
-		    const struct compare_opts *o, char *err, size_t n);
+		    const struct compare_opts *o, char *err, size_t n,
+		    int *bad_input);
 
 /* One table over several reports: each row's throughput and ratios in
  * each report. */

@@ -67,6 +67,9 @@ static void row_verdict(const json_t *row, char *buf, size_t n)
 			snprintf(buf, n, "faster");
 		else if (!strcmp(v, "noise"))
 			snprintf(buf, n, "changed, not significant");
+		else if (!strcmp(str(json_object_get(row, "ratio"), "verdict"),
+				 "worse"))
+			snprintf(buf, n, "ratio worse (not gated)");
 		else
 			snprintf(buf, n,
 				 json_array_size(ch) ? "changed" : "same");
@@ -146,7 +149,14 @@ static void print_regressions_table(FILE *f, const json_t *c)
 				       sizeof(b1)),
 				json_is_true(json_object_get(ch, "gated"))
 					? ""
-					: " (platform, not gated)");
+					: " (not gated)");
+		}
+		for (j = 0; j < json_array_size(json_object_get(r, "missing"));
+		     j++) {
+			const json_t *ms = json_array_get(
+				json_object_get(r, "missing"), j);
+			fprintf(f, "      %s: not measured in %s\n",
+				str(ms, "metric"), str(ms, "in"));
 		}
 	}
 	for (j = 0; j < 2; j++) {
@@ -227,6 +237,31 @@ static void print_regressions_md(FILE *f, const json_t *c)
 			str(r, "workload"), str(r, "row"), b1, b2, b3, b4, b5,
 			strncmp(v, "regression", 10) ? "" : "**", v,
 			strncmp(v, "regression", 10) ? "" : "**");
+	}
+	for (i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		const json_t *chs = json_object_get(r, "changes");
+		const json_t *mss = json_object_get(r, "missing");
+		size_t j;
+
+		for (j = 0; j < json_array_size(chs); j++) {
+			const json_t *ch = json_array_get(chs, j);
+			fprintf(f, "- %s `%s`: %s %s -> ", str(r, "workload"),
+				str(r, "row"), str(ch, "metric"),
+				scalar(json_object_get(ch, "base"), b1,
+				       sizeof(b1)));
+			fprintf(f, "%s%s\n",
+				scalar(json_object_get(ch, "new"), b1,
+				       sizeof(b1)),
+				json_is_true(json_object_get(ch, "gated"))
+					? ""
+					: " (not gated)");
+		}
+		for (j = 0; j < json_array_size(mss); j++)
+			fprintf(f, "- %s `%s`: %s not measured in %s\n",
+				str(r, "workload"), str(r, "row"),
+				str(json_array_get(mss, j), "metric"),
+				str(json_array_get(mss, j), "in"));
 	}
 	for (i = 0; i < 2; i++) {
 		const json_t *only =

@@ -7,17 +7,24 @@
 # once. A ratio regression (a strategy's time relative to pwrite-limit in
 # the same run, beyond the threshold and significant) is confirmed by a
 # second run first: it fails only if the same row regresses again, because
-# a shared runner's load can slow a few rounds of one run. Absolute
-# timings are shown, never gate here.
+# a shared runner's load can slow a few rounds of one run; the ratio tests
+# use Holm's correction over all rows. A row of the baseline missing from
+# the run fails too. Absolute timings are shown, never gate here.
 #   BENCH_CI_THRESHOLD  ratio threshold in percent (default 25)
+#   BENCH_CI_MATRIX     the iovbench run arguments (default below; the
+#                       baseline must be made with the same)
 # Exit: 0 ok, 1 regression, 2 no baseline / bad input, 3 runtime failure.
 set -eu
 
 bin=$1 baseline=$2 out=${3:-build/bench-ci}
 threshold=${BENCH_CI_THRESHOLD:-25}
 # the matrix: every workload and strategy at the --quick scale, 7 rounds
-matrix="run --quick --reps 7 --warmup 1"
+matrix=${BENCH_CI_MATRIX:-run --quick --reps 7 --warmup 1}
 
+if ! command -v jq >/dev/null 2>&1; then
+	echo "bench-ci: jq is needed (apt-get install jq; make deps)" >&2
+	exit 3
+fi
 if [ ! -f "$baseline" ]; then
 	echo "bench-ci: no baseline $baseline for this architecture;" \
 		"make one with 'make baseline' and commit it" >&2
@@ -35,41 +42,64 @@ measure() {
 		exit 3
 	}
 	rc=0
-	"$bin" compare --gate exact,ratio --threshold "$threshold" \
+	"$bin" compare --gate exact,ratio --holm --threshold "$threshold" \
 		--format json -o "$out/compare-$1.json" "$baseline" \
 		"$out/run-$1.json" || rc=$?
 	[ "$rc" -le 1 ] || exit "$rc"
-	"$bin" compare --gate exact,ratio --threshold "$threshold" \
+	"$bin" compare --gate exact,ratio --holm --threshold "$threshold" \
 		--format markdown -o "$out/compare-$1.md" "$baseline" \
 		"$out/run-$1.json" || true
+	# a row of the baseline that the run lost fails like a regression
+	lost=$(jq -r '.only_base[] | "\(.workload) \(.row)"' \
+		"$out/compare-$1.json") || exit 3
+	if [ -n "$lost" ]; then
+		cat "$out/compare-$1.md"
+		echo "bench-ci: rows of the baseline missing from the run:" >&2
+		echo "$lost" | sed 's/^/  /' >&2
+		exit 1
+	fi
 }
 
-# regressions FILE [exact]: one line per regression, "workload|row|metric"
+# regressions N: one line per regression of run N, "workload|row|metric",
+# sorted, into $out/regressions-N.txt
 regressions() {
-	jq -r '.regressions[] | "\(.workload)|\(.row)|\(.metric)"' "$1"
+	jq -r '.regressions[] | "\(.workload)|\(.row)|\(.metric)"' \
+		"$out/compare-$1.json" >"$out/regressions-$1.txt" || exit 3
+	sort -o "$out/regressions-$1.txt" "$out/regressions-$1.txt"
+}
+
+# exact_failure N: exit 1 if run N changed an exact metric
+exact_failure() {
+	if grep -qv '|ratio$' "$out/regressions-$1.txt"; then
+		cat "$out/compare-$1.md"
+		echo "bench-ci: an exact metric changed (see above); if the" \
+			"change is intended, refresh the baseline with" \
+			"'make baseline'" >&2
+		exit 1
+	fi
 }
 
 measure 1
+regressions 1
 if [ "$rc" -eq 0 ]; then
 	cat "$out/compare-1.md"
 	exit 0
 fi
-if regressions "$out/compare-1.json" | grep -qv '|ratio$'; then
-	cat "$out/compare-1.md"
-	echo "bench-ci: an exact metric changed (see above); if the change" \
-		"is intended, refresh the baseline with 'make baseline'" >&2
-	exit 1
+if [ ! -s "$out/regressions-1.txt" ]; then
+	echo "bench-ci: compare reported a regression but listed none" >&2
+	exit 3
 fi
+exact_failure 1
 echo "bench-ci: ratio regressions in the first run; confirming with a" \
 	"second run" >&2
-regressions "$out/compare-1.json" | sort >"$out/first.txt"
 measure 2
-regressions "$out/compare-2.json" | sort >"$out/second.txt"
+regressions 2
+exact_failure 2
 cat "$out/compare-2.md"
-if [ -s "$out/second.txt" ] &&
-	comm -12 "$out/first.txt" "$out/second.txt" | grep -q .; then
+if comm -12 "$out/regressions-1.txt" "$out/regressions-2.txt" | grep -q .; then
 	echo "bench-ci: regressed in both runs:" >&2
-	comm -12 "$out/first.txt" "$out/second.txt" | sed 's/^/  /' >&2
+	comm -12 "$out/regressions-1.txt" "$out/regressions-2.txt" |
+		sed 's/^/  /' >&2
 	exit 1
 fi
 echo "bench-ci: not confirmed by the second run (noise); passing" >&2

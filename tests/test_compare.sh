@@ -71,7 +71,7 @@ r = row("tree", "pwritev")
 r["samples_ns"] = [int(x * 1.5) for x in r["samples_ns"]]'
 expect slow_row 1 "tree pwritev: median .* \\(\\+50\\.0%" -- \
 	"$bin" compare "$tmp/a.json" "$tmp/slow.json"
-expect slow_row_ratio 1 "tree pwritev: x pwrite-limit .* \\(-33\\.3%" -- \
+expect slow_row_ratio 1 "tree pwritev: x pwrite-limit .* \\(1\\.50x the time" -- \
 	"$bin" compare "$tmp/a.json" "$tmp/slow.json"
 expect slow_row_count 1 "^2 regressions:" -- \
 	"$bin" compare "$tmp/a.json" "$tmp/slow.json"
@@ -122,7 +122,7 @@ for r in d["results"]:
 expect other_machine 0 "different machines" -- \
 	"$bin" compare "$tmp/a.json" "$tmp/other.json"
 expect env_first 0 "" -- sh -c "'$bin' compare '$tmp/a.json' '$tmp/other.json' |
-	sed -n '4,6p' | grep -E 'environment differences|host +vm|kernel'"
+	sed -n '4,6p' | grep -E 'environment differences|host +.* -> +elsewhere|kernel'"
 doctor "$tmp/other.json" "$tmp/other2.json" '
 r = row("tree", "pwritev")
 r["samples_ns"] = [int(x * 1.5) for x in r["samples_ns"]]'
@@ -140,6 +140,47 @@ expect weak_test 1 "too few samples for the U test" -- \
 	"$bin" compare "$tmp/three.json" "$tmp/three_slow.json"
 expect weak_test_gates 1 "tree pwritev: median" -- \
 	"$bin" compare "$tmp/three.json" "$tmp/three_slow.json"
+
+# A metric measured in BASE but not in NEW (counting or digesting broke)
+# gates; a report with no row in common is refused.
+doctor "$tmp/a.json" "$tmp/nosc.json" '
+for r in d["results"]:
+    r.pop("syscalls", None)
+row("tree", "buffer").pop("digest")'
+expect lost_metric 1 "tree buffer: digest was measured in base, not in new" -- \
+	"$bin" compare --gate exact "$tmp/a.json" "$tmp/nosc.json"
+expect lost_metric_shown 1 "      syscalls: not measured in new" -- \
+	"$bin" compare --gate exact "$tmp/a.json" "$tmp/nosc.json"
+doctor "$tmp/a.json" "$tmp/empty.json" 'd["results"] = []'
+expect no_common_rows 2 "have no row in common" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/empty.json"
+
+# An environment field missing from both reports is no difference.
+doctor "$tmp/a.json" "$tmp/nohost.json" 'd["env"].pop("compiler", None)'
+expect both_missing 0 "^no regression" -- sh -c "'$bin' compare \
+	'$tmp/nohost.json' '$tmp/nohost.json' | grep -v compiler"
+
+# Sample i of every row is taken in round i: slow rounds that hit the
+# row and pwrite-limit alike cancel in the paired ratio.
+doctor "$tmp/a.json" "$tmp/drift_base.json" '
+for r in d["results"]:
+    m = r["wall_ns"]["median"]
+    r["samples_ns"] = [int(m * f) for f in (1.0, 1.01, 0.99, 1.0, 1.02, 0.98, 1.0)]'
+doctor "$tmp/drift_base.json" "$tmp/drift.json" '
+for r in d["results"]:
+    r["samples_ns"] = [int(x * f) for x, f in zip(r["samples_ns"], (1, 1, 2, 2, 2, 2, 1))]'
+expect drift_paired 0 "no regression" -- \
+	"$bin" compare --gate ratio "$tmp/drift_base.json" "$tmp/drift.json"
+
+# Holm's correction: one row 1.5x slower stays significant among 28
+# tests with 7 samples each (smallest p 0.0006 < 0.05/28).
+doctor "$tmp/drift_base.json" "$tmp/drift_slow.json" '
+r = row("tree", "pwritev")
+r["samples_ns"] = [int(x * 1.5) for x in r["samples_ns"]]'
+expect holm 1 "tree pwritev: x pwrite-limit" -- \
+	"$bin" compare --holm --gate ratio "$tmp/drift_base.json" "$tmp/drift_slow.json"
+expect holm_weak 1 "too few samples" -- \
+	"$bin" compare --holm --gate ratio "$tmp/a.json" "$tmp/slow.json"
 
 # Rows in one report only are listed.
 doctor "$tmp/a.json" "$tmp/fewer.json" '
@@ -168,7 +209,7 @@ expect output_file 1 "" -- "$bin" compare --format markdown -o "$tmp/kept.md" \
 expect output_written 0 "### iovbench: 2 regressions" -- cat "$tmp/kept.md"
 
 # Platform table: a column per report, the fastest strategy marked.
-expect platforms 0 "\\[3\\] elsewhere, ext4, kernel 9.9.9" -- \
+expect platforms 0 "\\[3\\] elsewhere, [^,]+, kernel 9.9.9" -- \
 	"$bin" compare "$tmp/a.json" "$tmp/b1.json" "$tmp/other.json"
 expect platforms_two 0 "^  \\*?pwritev +[* ]?[0-9]+ +[0-9.]+ +\\*?[0-9]+" -- \
 	"$bin" compare --platforms "$tmp/a.json" "$tmp/other.json"
@@ -224,5 +265,32 @@ expect bad_export 2 "--export wants bencher or github-action-benchmark" -- \
 expect unknown_option 2 "unknown option '--frobnicate'" -- \
 	"$bin" compare --frobnicate "$tmp/a.json" "$tmp/a.json"
 expect help 0 "Mann-Whitney" -- "$bin" compare --help
+
+# scripts/bench-ci.sh (make bench-ci) on a small matrix: passes against a
+# baseline of the same build, fails on a changed digest or a lost row,
+# refuses a missing baseline.
+if command -v jq >/dev/null 2>&1; then
+	export BENCH_CI_MATRIX="run --quick -w module-small -s pwritev,buffer"
+	# shellcheck disable=SC2086
+	"$bin" $BENCH_CI_MATRIX --json "$tmp/ci-base.json" >/dev/null 2>&1
+	ci="$top/scripts/bench-ci.sh"
+	# (the ratio gate's noise is not what this checks: threshold 1000%)
+	expect ci_pass 0 "### iovbench: no regression" -- env \
+		BENCH_CI_THRESHOLD=1000 sh "$ci" "$bin" "$tmp/ci-base.json" "$tmp/ci1"
+	doctor "$tmp/ci-base.json" "$tmp/ci-digest.json" '
+row("module-small", "buffer")["digest"] = "xxh3-128:" + "1" * 32'
+	expect ci_exact 1 "an exact metric changed" -- \
+		sh "$ci" "$bin" "$tmp/ci-digest.json" "$tmp/ci2"
+	doctor "$tmp/ci-base.json" "$tmp/ci-extra.json" '
+x = dict(row("module-small", "buffer")); x["strategy"] = "mmap"
+d["results"].append(x)'
+	expect ci_lost_row 1 "missing from the run:" -- \
+		sh "$ci" "$bin" "$tmp/ci-extra.json" "$tmp/ci3"
+	expect ci_no_baseline 2 "no baseline .*make baseline" -- \
+		sh "$ci" "$bin" "$tmp/none.json" "$tmp/ci4"
+	unset BENCH_CI_MATRIX
+else
+	skip bench_ci "jq is not installed"
+fi
 
 summary

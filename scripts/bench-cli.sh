@@ -10,7 +10,8 @@
 #
 #   -w LIST          workloads, comma-separated (default: all five)
 #   -s LIST          strategies (default pwritev,buffer,mmap,write-each)
-#   --runs N         runs a command (default: hyperfine's, >= 10 and >= 3 s)
+#   --runs N         runs a command (default: at least 5 and at least 3 s;
+#                    all five workloads at full scale take about 4 minutes)
 #   --warmup N       unrecorded runs first (default 2)
 #   --results DIR    where the exports go (default results):
 #                    hyperfine-WORKLOAD-HOST-TIME.json and .md
@@ -180,10 +181,12 @@ bench() {
 	base=$results/hyperfine-$1-$host-$stamp
 	cmd="$(shq "$bin") write -w $1 -s {strategy} -o $(shq "$work/out.iovm")$wargs"
 	echo "== $1: $cmd"
-	# shellcheck disable=SC2086
 	# -N: no shell between hyperfine and the command (it splits the words
 	# itself), so a write of a few milliseconds is not lost in shell start-up
-	hyperfine -N --warmup "$warmup" ${runs:+--runs "$runs"} \
+	n="--min-runs 5"
+	[ -z "$runs" ] || n="--runs $runs"
+	# shellcheck disable=SC2086
+	hyperfine -N --warmup "$warmup" $n \
 		--prepare "rm -rf $(shq "$work/out.iovm")" -L strategy "$strategies" \
 		--export-json "$base.json" --export-markdown "$base.md" "$cmd" ||
 		fail "hyperfine failed on $1"

@@ -156,6 +156,9 @@ setup() {
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 	trap 'exit 130' INT TERM
+	# a reader that went away (| head) must not leave the work directory
+	trap 'exit 141' PIPE
+	trap 'exit 129' HUP
 	[ -z "$exports" ] || return 0
 	command -v hyperfine >/dev/null 2>&1 || fail "hyperfine is not installed (make deps installs it)"
 	[ -x "$bin" ] || fail "$bin is not there: run make first"

@@ -204,6 +204,9 @@ main() {
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 	trap 'exit 130' INT TERM
+	# a reader that went away (| head) must not leave the work directory
+	trap 'exit 141' PIPE
+	trap 'exit 129' HUP
 	if [ -n "$run" ]; then
 		draw throughput throughput "bars limits" -- "$run"
 		draw rss rss "bars" -- "$run"

@@ -69,8 +69,8 @@ for n in want:
     if n not in ("BM_empty", "BM_layout_hash"):
         assert r["bytes_per_second"] > 0, r
     if n.startswith(("BM_empty", "BM_append", "BM_reserve", "BM_layout")):
-        # user counter: CPU seconds per call, a few ns
-        assert 0 < r["per_item"] < 1e-5, r
+        # user counter: CPU seconds per call (ns; the layout hash us)
+        assert 0 < r["per_item"] < 1e-3, (n, r["per_item"])
     else:
         assert "per_item" not in r, r
         assert " pieces" in r["label"], r

@@ -44,8 +44,10 @@ $(MICROBENCH): $(MB_OBJ) $(B)/libworkloads.a $(B)/libiovw.a
 	$(Q)$(CXX) $(CFLAGS) $(CXXFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS) $(GBENCH_LIBS)
 
 # Run, JSON to results/, then check the target on the median of
-# BM_append_borrowed/16 (when the filter kept it). A miss is reported,
-# with the load average, but does not fail: this is a shared machine.
+# BM_append_borrowed/16 (when the filter kept it). MICROBENCH_ARGS is split
+# into words at blanks only: `|` or `*` in a filter stay as they are.
+# A miss is reported, with the load average, but does not fail: this is a
+# shared machine.
 MB_JQ_NS = [.benchmarks[] | select(.run_name == "BM_append_borrowed/16") \
     | select(.aggregate_name == "median" or .repetitions == 1) \
     | .per_item * 1e9][0] // empty
@@ -53,10 +55,13 @@ microbench: deps
 	@$(MAKE) --no-print-directory $(MICROBENCH)
 	@mkdir -p results
 	@out=results/microbench-$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json; \
-	set -- $(MICROBENCH_RUN) $(MICROBENCH_ARGS) --benchmark_out=$$out \
-	    --benchmark_out_format=json; \
+	args='$(subst ','\'',$(MICROBENCH_RUN) $(MICROBENCH_ARGS))'; \
+	set -f; \
+	set -- $$args --benchmark_out=$$out --benchmark_out_format=json; \
+	set +f; \
 	echo "$(MICROBENCH) $$*"; \
 	$(MICROBENCH) "$$@" || exit $$?; \
+	[ -s "$$out" ] || { echo "microbench: no report in $$out" >&2; exit 3; }; \
 	echo "report: $$out"; \
 	ns=$$(jq -r '$(MB_JQ_NS)' "$$out"); \
 	load=$$(jq -r '.context.load_avg[0] // "?"' "$$out"); \

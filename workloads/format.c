@@ -11,7 +11,7 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
-uint64_t iovm_layout_hash(const struct iovm_layout *l)
+static uint64_t layout_hash(const struct iovm_layout *l)
 {
 	XXH3_state_t st;
 	char buf[128];
@@ -27,6 +27,29 @@ uint64_t iovm_layout_hash(const struct iovm_layout *l)
 		XXH3_64bits_update(&st, buf, (size_t)n);
 	}
 	return XXH3_64bits_digest(&st);
+}
+
+/* The built-in layouts' hashes, computed once (formatting and hashing the
+ * description costs 4 to 6 us, most of the time spent on a small file).
+ * Zero means not yet; a race computes the same value twice. */
+static _Atomic uint64_t builtin_hash[3];
+
+uint64_t iovm_layout_hash(const struct iovm_layout *l)
+{
+	const struct iovm_layout *builtin[3] = {&module_layout, &tree_layout,
+						&blob_layout};
+	uint64_t h;
+	int i;
+
+	for (i = 0; i < 3 && l != builtin[i]; i++)
+		;
+	if (i == 3) /* a layout of the caller's: its contents may change */
+		return layout_hash(l);
+	if (!(h = builtin_hash[i])) {
+		h = layout_hash(l);
+		builtin_hash[i] = h;
+	}
+	return h;
 }
 
 const struct iovm_layout *iovm_layout_of(uint32_t kind)

@@ -1,0 +1,331 @@
+/*
+ * measure.c - measuring rows of a workload (see measure.h).
+ *
+ * Each row: `--warmup` unrecorded and `--reps` recorded samples, each in a
+ * fresh child process (sample.c); then one untimed run counts the system
+ * calls by name; then the output's digest. Peer rows run fio instead.
+ */
+#include "measure.h"
+
+#include "cli.h"
+#include "jobs.h"
+#include "peers.h"
+#include "sample.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+_Static_assert(REF_GATHER == RROW_REFERENCE && REF_PWRITE == RROW_REFERENCE + 1,
+	       "jobs.h and report.h number the reference rows alike");
+
+static volatile sig_atomic_t interrupted;
+
+/* SIGINT, SIGTERM: stop after the current sample (its child dies too). */
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Parse a comma-separated list of 1 to MEASURE_MAX_LIST numbers in
+ * [lo, hi] (with K/M/G suffixes when `units`) into out[0..*n). */
+static int parse_list(const char *cmd, const char *flag, const char *arg,
+		      uint64_t lo, uint64_t hi, int units, size_t *out,
+		      size_t *n)
+{
+	char *copy = strdup(arg), *items[MEASURE_MAX_LIST + 1];
+	size_t i, k;
+
+	if (!copy)
+		return cli_runtime_error("out of memory");
+	k = cli_split(copy, items, MEASURE_MAX_LIST + 1);
+	if (k == 0 || k > MEASURE_MAX_LIST) {
+		free(copy);
+		return cli_usage_error(cmd,
+				       "%s needs 1 to %d comma-separated "
+				       "values",
+				       flag, MEASURE_MAX_LIST);
+	}
+	for (i = 0; i < k; i++) {
+		uint64_t v;
+		if (cli_parse_u64(items[i], lo, hi, units, &v)) {
+			int rc = cli_usage_error(
+				cmd,
+				"%s: '%s' is not a number from "
+				"%llu to %llu",
+				flag, items[i], (unsigned long long)lo,
+				(unsigned long long)hi);
+			free(copy);
+			return rc;
+		}
+		out[i] = (size_t)v;
+	}
+	*n = k;
+	free(copy);
+	return 0;
+}
+
+int measure_option(const char *cmd, int c, const char *arg, const char *opt,
+		   struct measure_cfg *cfg)
+{
+	switch (c) {
+	case 'w':
+		return cli_workloads(cmd, arg, &cfg->wmask);
+	case 's':
+		return cli_strategies(cmd, arg, &cfg->smask);
+	case 'r':
+		if (cli_parse_u64(arg, 1, 10000, 0, &cfg->reps))
+			return cli_usage_error(cmd, "--reps needs a number "
+						    "from 1 to 10000");
+		return 0;
+	case 'u':
+		if (cli_parse_u64(arg, 0, 1000, 0, &cfg->warmup))
+			return cli_usage_error(cmd, "--warmup needs a number "
+						    "from 0 to 1000");
+		return 0;
+	case 'b':
+		return parse_list(cmd, "--batch", arg, 1, iovw_iov_max(), 0,
+				  cfg->batch, &cfg->nbatch);
+	case 'c':
+		return parse_list(cmd, "--coalesce", arg, 0, 1 << 20, 1,
+				  cfg->coalesce, &cfg->ncoalesce);
+	case 'd':
+		cfg->dir_arg = arg;
+		return 0;
+	case 'f':
+		cfg->fsync = 1;
+		return 0;
+	case 'n':
+		cfg->syscalls = 0;
+		return 0;
+	case 'p':
+		cfg->peers = 1;
+		return 0;
+	case 'j':
+		cfg->json = arg;
+		return 0;
+	default:
+		return cli_workload_option(cmd, c, arg, opt, &cfg->seed,
+					   &cfg->scale);
+	}
+}
+
+void measure_config_json(json_t *c, const struct measure_cfg *cfg)
+{
+	json_t *wl = json_array(), *st = json_array(), *b = json_array(),
+	       *co = json_array();
+	size_t i;
+
+	for (i = 0; i < wl_count; i++)
+		if (cfg->wmask & (1u << i))
+			json_array_append_new(wl, json_string(wl_defs[i].name));
+	for (i = 0; i < IOVW_STRATEGY_COUNT; i++)
+		if (cfg->smask & (1u << i))
+			json_array_append_new(st,
+					      json_string(iovw_strategy_name(
+						      (iovw_strategy)i)));
+	for (i = 0; i < cfg->nbatch; i++)
+		json_array_append_new(
+			b,
+			json_integer((json_int_t)(cfg->batch[i]
+							  ? cfg->batch[i]
+							  : iovw_iov_max())));
+	for (i = 0; i < cfg->ncoalesce; i++)
+		json_array_append_new(
+			co, json_integer((json_int_t)cfg->coalesce[i]));
+	json_object_set_new(c, "workloads", wl);
+	json_object_set_new(c, "strategies", st);
+	json_object_set_new(c, "reps", json_integer((json_int_t)cfg->reps));
+	json_object_set_new(c, "warmup", json_integer((json_int_t)cfg->warmup));
+	json_object_set_new(c, "seed", json_integer((json_int_t)cfg->seed));
+	json_object_set_new(c, "scale", json_real(cfg->scale));
+	json_object_set_new(c, "batch", b);
+	json_object_set_new(c, "coalesce", co);
+	json_object_set_new(c, "fsync", json_boolean(cfg->fsync));
+	json_object_set_new(c, "syscalls", json_boolean(cfg->syscalls));
+	json_object_set_new(c, "peers", json_boolean(cfg->peers));
+}
+
+int measure_begin(struct measure_session *s, const char *cmd,
+		  const struct measure_cfg *cfg)
+{
+	struct sigaction sa;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->cmd = cmd;
+	if (cfg->dir_arg) {
+		snprintf(s->base, sizeof(s->base), "%s/iovbench-%s-XXXXXX",
+			 cfg->dir_arg, cmd);
+		if (!mkdtemp(s->base))
+			return cli_runtime_error("--dir %s: %s", cfg->dir_arg,
+						 strerror(errno));
+	} else if ((rc = cli_tempdir(s->base, sizeof(s->base), cmd))) {
+		return cli_runtime_error("temporary directory: %s",
+					 iovw_strerror(rc));
+	}
+	/* Large blocks always come from fresh mappings (no dynamic threshold),
+	 * so that a sample's buffer costs what it costs in a new process. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &s->old_int);
+	sigaction(SIGTERM, &sa, &s->old_term);
+	if (cfg->syscalls)
+		sample_syscalls_warm();
+	return 0;
+}
+
+int measure_workload(size_t i, const struct measure_cfg *cfg,
+		     struct workload **w)
+{
+	int rc;
+
+	cli_progress("generating %s", wl_defs[i].name);
+	rc = wl_make(wl_defs[i].name, cfg->seed, cfg->scale, w);
+	if (rc)
+		return cli_runtime_error("%s: %s", wl_defs[i].name,
+					 iovw_strerror(rc));
+	/* give generation's free memory back, so that the samples
+	 * (children) do not reuse pages that are already resident */
+	malloc_trim(0);
+	return 0;
+}
+
+/* Measure one row: samples, syscalls, digest. */
+static int measure_row(const struct measure_cfg *cfg, const struct workload *w,
+		       const char *base, struct rrow *r, size_t idx,
+		       size_t total)
+{
+	struct job_ctx j = {0};
+	struct sample_job job;
+	char out[4200];
+	uint64_t i, n = cfg->reps + cfg->warmup;
+	int rc = 0;
+
+	snprintf(out, sizeof(out), "%s/%s%s", base, r->id,
+		 w->is_dir ? "" : ".iovm");
+	j.w = w;
+	j.out = out;
+	j.strategy = r->strategy;
+	memset(&job, 0, sizeof(job));
+	job.ctx = &j;
+	job.prepare = job_prepare;
+	job.run = job_run;
+	job.opts.batch_limit = r->batch;
+	job.opts.coalesce_below = r->coalesce;
+	job.opts.flags = r->fsync ? IOVW_F_FDATASYNC : 0;
+	for (i = 0; i < n && !rc; i++) {
+		struct sample s;
+
+		if (interrupted)
+			return -EINTR;
+		cli_progress("[%zu/%zu] %s %s: sample %llu/%llu", idx, total,
+			     w->name, r->label, (unsigned long long)i + 1,
+			     (unsigned long long)n);
+		rc = sample_run(&job, &s);
+		if (!rc && s.rc)
+			rc = s.rc;
+		if (!rc && i >= cfg->warmup)
+			rrow_add_sample(r, &s);
+	}
+	if (rc)
+		return rc;
+	if (cfg->syscalls) {
+		cli_progress("[%zu/%zu] %s %s: counting system calls", idx,
+			     total, w->name, r->label);
+		r->sc_rc = sample_syscalls(&job, &r->sc);
+		if (r->sc_rc == -EINTR)
+			return -EINTR;
+	}
+	if (r->strategy != REF_GATHER) {
+		rc = digest_out(w, out, r->digest);
+		r->has_digest = !rc;
+	}
+	return rc;
+}
+
+/* fio writing the same byte count as the workload, one engine a row. */
+static int measure_peer(const struct measure_cfg *cfg, const char *wname,
+			const char *base, uint64_t bytes, struct rrow *r,
+			size_t idx, size_t total)
+{
+	char path[4200], scratch[4200];
+	uint64_t i, n = cfg->reps + cfg->warmup;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s.fio", base, r->id);
+	snprintf(scratch, sizeof(scratch), "%s/%s.json", base, r->id);
+	for (i = 0; i < n && !rc; i++) {
+		struct sample s;
+
+		if (interrupted)
+			return -EINTR;
+		cli_progress("[%zu/%zu] %s %s: sample %llu/%llu", idx, total,
+			     wname, r->label, (unsigned long long)i + 1,
+			     (unsigned long long)n);
+		rc = peer_run(r->name + 4, path, bytes, cfg->fsync, scratch,
+			      &s);
+		if (!rc && i >= cfg->warmup)
+			rrow_add_sample(r, &s);
+	}
+	return rc;
+}
+
+int measure_rows(const struct measure_cfg *cfg, const struct workload *w,
+		 const struct measure_session *s, struct rrow *rows,
+		 size_t first, size_t n, size_t *idx, size_t total)
+{
+	size_t k;
+	int rc = 0;
+
+	for (k = first; k < n && !rc; k++) {
+		if (rows[k].strategy >= RROW_PEER)
+			rc = measure_peer(cfg, w->name, s->base,
+					  rows[1].s[0].st.bytes_written,
+					  &rows[k], ++*idx, total);
+		else
+			rc = measure_row(cfg, w, s->base, &rows[k], ++*idx,
+					 total);
+		if (rc == -EINTR)
+			break;
+		if (rc)
+			rc = cli_runtime_error("%s %s: %s", w->name,
+					       rows[k].label,
+					       iovw_strerror(rc));
+	}
+	return rc;
+}
+
+void measure_clear(const struct measure_session *s)
+{
+	cli_rmtree(s->base);
+	mkdir(s->base, 0700);
+}
+
+int measure_end(struct measure_session *s, int rc)
+{
+	cli_progress_done();
+	cli_rmtree(s->base);
+	sigaction(SIGINT, &s->old_int, NULL);
+	sigaction(SIGTERM, &s->old_term, NULL);
+	if (rc == -EINTR || interrupted) {
+		fprintf(stderr, "iovbench %s: interrupted; no report written\n",
+			s->cmd);
+		return 130;
+	}
+	return rc;
+}
+
+int measure_save(struct report *rep, const char *path, int ok)
+{
+	int rc = report_write(rep, path, ok);
+
+	if (rc)
+		return cli_runtime_error("%s: %s", path, iovw_strerror(rc));
+	printf("report: %s\n", path);
+	return 0;
+}

@@ -58,9 +58,9 @@ static int exact_cdf(size_t n1, size_t n2, size_t u, double *out)
 		cur[0] = 1; /* n = 0 */
 		for (n = 1; n <= n2; n++)
 			for (k = 0; k <= m * n; k++)
-				cur[n * w + k] = (k >= n ? prev[n * w + k - n]
-							 : 0) +
-						 cur[(n - 1) * w + k];
+				cur[n * w + k] =
+					(k >= n ? prev[n * w + k - n] : 0) +
+					cur[(n - 1) * w + k];
 		double *t = prev;
 		prev = cur;
 		cur = t;

@@ -14,11 +14,12 @@
 #define MWU_EXACT_MAX 40
 
 struct mwu {
-	double u1;    /* U of the first sample: pairs (a, b) with a > b, ties 1/2 */
-	double u2;    /* n1 * n2 - u1 */
-	double p;     /* two-sided p-value */
-	int exact;    /* 1: from the exact distribution */
-	int ties;     /* 1: some values occur in both or either sample twice */
+	double u1; /* U of the first sample: pairs (a, b) with a > b, ties 1/2
+		    */
+	double u2; /* n1 * n2 - u1 */
+	double p;  /* two-sided p-value */
+	int exact; /* 1: from the exact distribution */
+	int ties;  /* 1: some values occur in both or either sample twice */
 };
 
 /* Test a[0..na) against b[0..nb); 0, or -EINVAL when a sample is empty,

@@ -346,7 +346,7 @@ static int tune_workload(const struct measure_cfg *cfg, const struct sweep *sw,
 	if (!rows)
 		return cli_runtime_error("out of memory");
 	n = plan_rows(sw, w, rows);
-	rc = measure_rows(cfg, w, ses, rows, 0, n, idx, *total);
+	rc = measure_rows_interleaved(cfg, w, ses, rows, n, idx, *total);
 	if (!rc) {
 		rrows_finish(rows, n);
 		rc = collect(rows, n, t);

@@ -195,57 +195,85 @@ int measure_workload(size_t i, const struct measure_cfg *cfg,
 	return 0;
 }
 
+/* What the samples of one row need: the job and where it writes. */
+struct row_job {
+	struct job_ctx j;
+	struct sample_job job;
+	char out[4200];
+};
+
+/* Set up rj (which must not move afterwards) for row r of w. */
+static void row_job_init(struct row_job *rj, const struct workload *w,
+			 const char *base, const struct rrow *r)
+{
+	memset(rj, 0, sizeof(*rj));
+	snprintf(rj->out, sizeof(rj->out), "%s/%s%s", base, r->id,
+		 w->is_dir ? "" : ".iovm");
+	rj->j.w = w;
+	rj->j.out = rj->out;
+	rj->j.strategy = r->strategy;
+	rj->job.ctx = &rj->j;
+	rj->job.prepare = job_prepare;
+	rj->job.run = job_run;
+	rj->job.opts.batch_limit = r->batch;
+	rj->job.opts.coalesce_below = r->coalesce;
+	rj->job.opts.flags = r->fsync ? IOVW_F_FDATASYNC : 0;
+}
+
+/* One sample of row r, added to it when `keep`. 0 or a negative errno. */
+static int row_sample(struct row_job *rj, struct rrow *r, int keep)
+{
+	struct sample s;
+	int rc = sample_run(&rj->job, &s);
+
+	if (!rc && s.rc)
+		rc = s.rc;
+	if (!rc && keep)
+		rrow_add_sample(r, &s);
+	return rc;
+}
+
+/* After the samples of row r: its system calls and its output's digest. */
+static int row_end(const struct measure_cfg *cfg, struct row_job *rj,
+		   const struct workload *w, struct rrow *r, size_t idx,
+		   size_t total)
+{
+	if (cfg->syscalls) {
+		cli_progress("[%zu/%zu] %s %s: counting system calls", idx,
+			     total, w->name, r->label);
+		r->sc_rc = sample_syscalls(&rj->job, &r->sc);
+		if (r->sc_rc == -EINTR)
+			return -EINTR;
+	}
+	if (r->strategy != REF_GATHER) {
+		int rc = digest_out(w, rj->out, r->digest);
+		r->has_digest = !rc;
+		return rc;
+	}
+	return 0;
+}
+
 /* Measure one row: samples, syscalls, digest. */
 static int measure_row(const struct measure_cfg *cfg, const struct workload *w,
 		       const char *base, struct rrow *r, size_t idx,
 		       size_t total)
 {
-	struct job_ctx j = {0};
-	struct sample_job job;
-	char out[4200];
+	struct row_job rj;
 	uint64_t i, n = cfg->reps + cfg->warmup;
 	int rc = 0;
 
-	snprintf(out, sizeof(out), "%s/%s%s", base, r->id,
-		 w->is_dir ? "" : ".iovm");
-	j.w = w;
-	j.out = out;
-	j.strategy = r->strategy;
-	memset(&job, 0, sizeof(job));
-	job.ctx = &j;
-	job.prepare = job_prepare;
-	job.run = job_run;
-	job.opts.batch_limit = r->batch;
-	job.opts.coalesce_below = r->coalesce;
-	job.opts.flags = r->fsync ? IOVW_F_FDATASYNC : 0;
+	row_job_init(&rj, w, base, r);
 	for (i = 0; i < n && !rc; i++) {
-		struct sample s;
-
 		if (interrupted)
 			return -EINTR;
 		cli_progress("[%zu/%zu] %s %s: sample %llu/%llu", idx, total,
 			     w->name, r->label, (unsigned long long)i + 1,
 			     (unsigned long long)n);
-		rc = sample_run(&job, &s);
-		if (!rc && s.rc)
-			rc = s.rc;
-		if (!rc && i >= cfg->warmup)
-			rrow_add_sample(r, &s);
+		rc = row_sample(&rj, r, i >= cfg->warmup);
 	}
 	if (rc)
 		return rc;
-	if (cfg->syscalls) {
-		cli_progress("[%zu/%zu] %s %s: counting system calls", idx,
-			     total, w->name, r->label);
-		r->sc_rc = sample_syscalls(&job, &r->sc);
-		if (r->sc_rc == -EINTR)
-			return -EINTR;
-	}
-	if (r->strategy != REF_GATHER) {
-		rc = digest_out(w, out, r->digest);
-		r->has_digest = !rc;
-	}
-	return rc;
+	return row_end(cfg, &rj, w, r, idx, total);
 }
 
 /* fio writing the same byte count as the workload, one engine a row. */
@@ -297,6 +325,74 @@ int measure_rows(const struct measure_cfg *cfg, const struct workload *w,
 					       rows[k].label,
 					       iovw_strerror(rc));
 	}
+	return rc;
+}
+
+/* xorshift64*: the order of the rows in a round. */
+static uint64_t next_rand(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545F4914F6CDD1DULL;
+}
+
+int measure_rows_interleaved(const struct measure_cfg *cfg,
+			     const struct workload *w,
+			     const struct measure_session *s, struct rrow *rows,
+			     size_t n, size_t *idx, size_t total)
+{
+	struct row_job *rj = calloc(n ? n : 1, sizeof(*rj));
+	size_t *order = calloc(n ? n : 1, sizeof(*order));
+	uint64_t round, rounds = cfg->reps + cfg->warmup;
+	uint64_t x = cfg->seed * 0x9E3779B97F4A7C15ULL + 1;
+	size_t i, k = 0;
+	int rc = 0;
+
+	if (!rj || !order) {
+		free(rj);
+		free(order);
+		return cli_runtime_error("out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		row_job_init(&rj[i], w, s->base, &rows[i]);
+		order[i] = i;
+	}
+	for (round = 0; round < rounds && !rc; round++) {
+		for (i = n; i > 1; i--) { /* Fisher-Yates */
+			size_t j = (size_t)(next_rand(&x) % i),
+			       t = order[i - 1];
+			order[i - 1] = order[j];
+			order[j] = t;
+		}
+		for (i = 0; i < n && !rc; i++) {
+			k = order[i];
+			if (interrupted) {
+				rc = -EINTR;
+				break;
+			}
+			cli_progress("[%zu/%zu] %s: round %llu/%llu: %s",
+				     *idx + i + 1, total, w->name,
+				     (unsigned long long)round + 1,
+				     (unsigned long long)rounds, rows[k].label);
+			rc = row_sample(&rj[k], &rows[k], round >= cfg->warmup);
+			/* the next sample of this row comes a round later:
+			 * its output must not wait for writeback meanwhile */
+			if (!rc && round + 1 < rounds)
+				cli_rmtree(rj[k].out);
+		}
+	}
+	for (k = 0; k < n && !rc; k++) {
+		++*idx;
+		if ((rc = row_end(cfg, &rj[k], w, &rows[k], *idx, total)))
+			break;
+		cli_rmtree(rj[k].out);
+	}
+	if (rc && rc != -EINTR)
+		rc = cli_runtime_error("%s %s: %s", w->name, rows[k].label,
+				       iovw_strerror(rc));
+	free(rj);
+	free(order);
 	return rc;
 }
 

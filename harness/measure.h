@@ -72,6 +72,16 @@ int measure_rows(const struct measure_cfg *cfg, const struct workload *w,
 		 const struct measure_session *s, struct rrow *rows,
 		 size_t first, size_t n, size_t *idx, size_t total);
 
+/* Like measure_rows() for rows[0..n) (no peer rows), but interleaved:
+ * round after round, one sample of every row in a new random order (from
+ * --seed), so that a slow spell of the machine falls on every row alike
+ * and not on one; then each row's system calls and digest. *idx counts
+ * rows whose measurement is complete. */
+int measure_rows_interleaved(const struct measure_cfg *cfg,
+			     const struct workload *w,
+			     const struct measure_session *s, struct rrow *rows,
+			     size_t n, size_t *idx, size_t total);
+
 /* Empty the scratch directory between workloads. */
 void measure_clear(const struct measure_session *s);
 

@@ -6,9 +6,12 @@
  * (measure.c): the batch sweep (each --batch value, coalescing at the
  * default, 0) and the coalescing sweep (each --coalesce value, the batch
  * limit at the default, IOV_MAX); the default setting is one row of both.
- * When a workload's best batch limit and best threshold are both not the
- * defaults, their combination is measured too. Beside them, the reference
- * rows gather-limit and pwrite-limit. Per workload, the best setting with
+ * Beside them, the reference rows gather-limit and pwrite-limit. Their
+ * samples are interleaved (one of every row a round, in a new order each
+ * round), since the settings are compared with each other on a machine
+ * that may be busy. When a workload's best batch limit and best threshold
+ * are both not the defaults, their combination is measured after the
+ * sweeps (its samples in a row). Per workload, the best setting with
  * its margin to the runner-up and to the defaults (tune.c); then one
  * recommendation over all workloads. The table goes to stdout, the report
  * (run's, with a "tune" object) to --json, atomically; nothing is written

@@ -377,9 +377,10 @@ int measure_rows_interleaved(const struct measure_cfg *cfg,
 				     (unsigned long long)rounds, rows[k].label);
 			rc = row_sample(&rj[k], &rows[k], round >= cfg->warmup);
 			/* the next sample of this row comes a round later:
-			 * its output must not wait for writeback meanwhile */
+			 * its files go now (as its preparation would remove
+			 * them), not to be written back meanwhile */
 			if (!rc && round + 1 < rounds)
-				cli_rmtree(rj[k].out);
+				rc = job_clear_out(&rj[k].j);
 		}
 	}
 	for (k = 0; k < n && !rc; k++) {

@@ -371,23 +371,23 @@ int measure_rows_interleaved(const struct measure_cfg *cfg,
 				rc = -EINTR;
 				break;
 			}
-			cli_progress("[%zu/%zu] %s: round %llu/%llu: %s",
-				     *idx + i + 1, total, w->name,
+			cli_progress("%s: round %llu/%llu: %s", w->name,
 				     (unsigned long long)round + 1,
 				     (unsigned long long)rounds, rows[k].label);
 			rc = row_sample(&rj[k], &rows[k], round >= cfg->warmup);
-			/* the next sample of this row comes a round later:
-			 * its files go now (as its preparation would remove
-			 * them), not to be written back meanwhile */
-			if (!rc && round + 1 < rounds)
+			/* the row's files go now (as its next preparation
+			 * would remove them), not to wait for writeback while
+			 * the other rows are measured; after the last round,
+			 * once its system calls are counted and its digest
+			 * taken */
+			if (!rc && round + 1 == rounds) {
+				++*idx;
+				rc = row_end(cfg, &rj[k], w, &rows[k], *idx,
+					     total);
+			}
+			if (!rc)
 				rc = job_clear_out(&rj[k].j);
 		}
-	}
-	for (k = 0; k < n && !rc; k++) {
-		++*idx;
-		if ((rc = row_end(cfg, &rj[k], w, &rows[k], *idx, total)))
-			break;
-		cli_rmtree(rj[k].out);
 	}
 	if (rc && rc != -EINTR)
 		rc = cli_runtime_error("%s %s: %s", w->name, rows[k].label,

@@ -75,8 +75,9 @@ int measure_rows(const struct measure_cfg *cfg, const struct workload *w,
 /* Like measure_rows() for rows[0..n) (no peer rows), but interleaved:
  * round after round, one sample of every row in a new random order (from
  * --seed), so that a slow spell of the machine falls on every row alike
- * and not on one; then each row's system calls and digest. *idx counts
- * rows whose measurement is complete. */
+ * and not on one. A row's files are removed after each of its samples;
+ * after its last, its system calls are counted and its digest taken
+ * first. *idx counts the rows whose measurement is complete. */
 int measure_rows_interleaved(const struct measure_cfg *cfg,
 			     const struct workload *w,
 			     const struct measure_session *s, struct rrow *rows,

@@ -56,15 +56,18 @@ static void help(FILE *f)
 		"default IOV_MAX) on\n"
 		"  each workload, beside the reference rows gather-limit and "
 		"pwrite-limit,\n"
-		"  measured as 'iovbench run' measures. Prints the best "
-		"setting of each\n"
-		"  workload with its margin to the next best and to the "
-		"defaults (Mann-Whitney\n"
-		"  U, two-sided, alpha 0.05), and a recommendation for the "
-		"library's defaults:\n"
-		"  a setting replaces them only if it is 5%% or more faster, "
-		"significantly, on\n"
-		"  most workloads and significantly slower on none.\n"
+		"  measured as 'iovbench run' measures but interleaved (a "
+		"round takes one\n"
+		"  sample of every setting, in a new order each round). "
+		"Prints the best\n"
+		"  setting of each workload with its margin to the next best "
+		"and to the\n"
+		"  defaults (Mann-Whitney U, two-sided, alpha 0.05), and a "
+		"recommendation for\n"
+		"  the library's defaults: a setting replaces them only if it "
+		"is 5%% or more\n"
+		"  faster, significantly, on most workloads and significantly "
+		"slower on none.\n"
 		"  -w LIST          workloads, comma-separated, or 'all' "
 		"(default:\n"
 		"                   module-large,project,tree)\n"
@@ -316,7 +319,9 @@ static void print_table(FILE *f, const struct sweep *sw,
 		if (t->pts[i].batch != sw->def_batch &&
 		    t->pts[i].coalesce != sw->def_coalesce) {
 			if (!shown++)
-				fprintf(f, "  combination of the two bests:\n");
+				fprintf(f, "  combination of the two bests "
+					   "(measured after the sweeps, not "
+					   "interleaved):\n");
 			snprintf(label, sizeof(label),
 				 "  batch=%zu coalesce=%zu", t->pts[i].batch,
 				 t->pts[i].coalesce);

@@ -61,6 +61,7 @@ int cli_tempdir(char *buf, size_t n, const char *what);
 void cli_rmtree(const char *path);
 
 /* The commands. */
+int cmd_tune(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_write(int argc, char **argv);
 int cmd_load(int argc, char **argv);

@@ -14,6 +14,7 @@ static const struct {
 	{"write", cmd_write, "write one workload with one strategy"},
 	{"load", cmd_load, "validate a module file"},
 	{"run", cmd_run, "measure every strategy on every workload"},
+	{"tune", cmd_tune, "sweep batch limit and coalescing, recommend"},
 	{"verify", cmd_verify,
 	 "byte equivalence and round trip of every strategy"},
 	{"compare", cmd_compare, "regressions between reports; platform table"},

@@ -15,8 +15,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-/* Remove what the previous sample wrote (not measured). */
-static int clear_out(const struct job_ctx *j)
+int job_clear_out(const struct job_ctx *j)
 {
 	char path[4096];
 	size_t i;
@@ -92,7 +91,7 @@ static int touch_workload(const struct workload *w)
 int job_prepare(void *ctx)
 {
 	struct job_ctx *j = ctx;
-	int rc = clear_out(j);
+	int rc = job_clear_out(j);
 
 	if (!rc)
 		rc = touch_workload(j->w);

@@ -24,6 +24,11 @@ enum { REF_GATHER = 100, REF_PWRITE = 101 };
 int job_prepare(void *ctx);
 int job_run(void *ctx, const iovw_options *o, iovw_stats *st);
 
+/* Remove the files the previous sample wrote (the directory of a
+ * workload of many files stays); job_prepare() starts with it. 0 or a
+ * negative errno. */
+int job_clear_out(const struct job_ctx *j);
+
 /* XXH3-128 over the digests of the workload's files under `out`, as 32 hex
  * digits into hex (33 bytes). 0 or a negative errno. */
 int digest_out(const struct workload *w, const char *out, char *hex);

@@ -7,11 +7,10 @@
  * unrecorded and `--reps` recorded rounds of one sample of every row, in a
  * new order each round, each sample in a fresh child process (sample.c).
  * After a row's last sample one untimed run counts its system calls by
- * name and its output's digest is taken. fio's rows (--peers) follow. Rows
- * whose digest differs from the workload's others make `run` exit 1. The table
- * goes to stdout, the report to
- * `--json` (atomically); nothing is written when the run fails or is
- * interrupted.
+ * name and its output's digest is taken. fio's rows (--peers) follow.
+ * Rows whose digest differs from the workload's others make `run` exit 1.
+ * The table goes to stdout, the report to `--json` (atomically); nothing
+ * is written when the run fails or is interrupted.
  */
 #include "cli.h"
 #include "jobs.h"

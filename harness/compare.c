@@ -1,5 +1,5 @@
 /*
- * compare.c - load reports; compare two for regressions; tabulate several.
+ * compare.c - compare two reports for regressions; tabulate several.
  *
  * Between BASE and NEW, rows are matched by workload, strategy and
  * parameters. Four classes of metric, each gating when selected:
@@ -25,161 +25,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define REPORT_SCHEMA "iovbench-report/1"
-#define RSS_FLOOR     (256 << 10) /* a smaller peak RSS change never counts */
-
-static const char *str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "?";
-}
-
-static long long num(const json_t *o, const char *k)
-{
-	return (long long)json_number_value(json_object_get(o, k));
-}
-
-/* Check row i of a report; NULL or what is missing. */
-static const char *row_problem(const json_t *row)
-{
-	const json_t *s = json_object_get(row, "samples_ns");
-	size_t i;
-
-	if (!json_is_object(row))
-		return "is not an object";
-	if (!json_is_string(json_object_get(row, "workload")))
-		return "has no workload";
-	if (!json_is_string(json_object_get(row, "strategy")))
-		return "has no strategy";
-	if (!json_is_object(json_object_get(row, "params")))
-		return "has no params";
-	if (!json_is_array(s) || !json_array_size(s))
-		return "has no samples_ns";
-	for (i = 0; i < json_array_size(s); i++)
-		if (!json_is_integer(json_array_get(s, i)) ||
-		    json_integer_value(json_array_get(s, i)) <= 0)
-			return "has a sample that is not a positive integer";
-	return NULL;
-}
-
-int creport_load(const char *path, struct creport *r, char *err, size_t n)
-{
-	json_error_t je;
-	struct stat st;
-	const char *schema, *why;
-	size_t i;
-
-	memset(r, 0, sizeof(*r));
-	r->path = path;
-	if (stat(path, &st) < 0) {
-		snprintf(err, n, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, n, "%s: is a directory, not a report", path);
-		return -1;
-	}
-	if (!(r->root = json_load_file(path, 0, &je))) {
-		snprintf(err, n, "%s: not valid JSON: %s (line %d)", path,
-			 je.text, je.line);
-		return -1;
-	}
-	schema = json_string_value(json_object_get(r->root, "schema"));
-	if (!schema) {
-		snprintf(err, n,
-			 "%s: not an iovbench report (no \"schema\" field)",
-			 path);
-		goto bad;
-	}
-	if (strcmp(schema, REPORT_SCHEMA)) {
-		if (!strncmp(schema, "iovbench-report/", 16))
-			snprintf(err, n,
-				 "%s: report schema '%s' is not supported "
-				 "(this iovbench reads %s)",
-				 path, schema, REPORT_SCHEMA);
-		else
-			snprintf(err, n,
-				 "%s: not an iovbench report (schema '%s')",
-				 path, schema);
-		goto bad;
-	}
-	r->env = json_object_get(r->root, "env");
-	r->config = json_object_get(r->root, "config");
-	r->results = json_object_get(r->root, "results");
-	if (!json_is_object(r->env) || !json_is_object(r->config) ||
-	    !json_is_array(r->results)) {
-		snprintf(err, n,
-			 "%s: malformed report: needs \"env\", \"config\" "
-			 "and \"results\"",
-			 path);
-		goto bad;
-	}
-	for (i = 0; i < json_array_size(r->results); i++)
-		if ((why = row_problem(json_array_get(r->results, i)))) {
-			snprintf(err, n,
-				 "%s: malformed report: results[%zu] %s", path,
-				 i, why);
-			goto bad;
-		}
-	snprintf(r->label, sizeof(r->label), "%s %s %s", str(r->env, "host"),
-		 str(r->env, "fs_type"), str(r->env, "kernel"));
-	return 0;
-bad:
-	json_decref(r->root);
-	r->root = NULL;
-	return -1;
-}
-
-void creport_free(struct creport *r)
-{
-	json_decref(r->root);
-	r->root = NULL;
-}
-
-void compare_row_label(const struct creport *r, const json_t *row, char *buf,
-		       size_t n)
-{
-	const json_t *p = json_object_get(row, "params");
-	long long batch = num(p, "batch"), coalesce = num(p, "coalesce");
-	size_t len;
-
-	snprintf(buf, n, "%s", str(row, "strategy"));
-	len = strlen(buf);
-	if (batch && batch != num(r->env, "iov_max") && len < n)
-		len += (size_t)snprintf(buf + len, n - len, " batch=%lld",
-					batch);
-	if (coalesce && len < n)
-		len += (size_t)snprintf(buf + len, n - len, " coalesce=%lld",
-					coalesce);
-	if (json_is_true(json_object_get(p, "fsync")) && len < n)
-		snprintf(buf + len, n - len, " fsync");
-}
-
-/* Same workload, strategy and parameters. */
-static int same_row(const json_t *a, const json_t *b)
-{
-	const json_t *pa = json_object_get(a, "params");
-	const json_t *pb = json_object_get(b, "params");
-
-	return !strcmp(str(a, "workload"), str(b, "workload")) &&
-	       !strcmp(str(a, "strategy"), str(b, "strategy")) &&
-	       num(pa, "batch") == num(pb, "batch") &&
-	       num(pa, "coalesce") == num(pb, "coalesce") &&
-	       json_is_true(json_object_get(pa, "fsync")) ==
-		       json_is_true(json_object_get(pb, "fsync"));
-}
-
-static const json_t *find_row(const struct creport *r, const json_t *like)
-{
-	size_t i;
-
-	for (i = 0; i < json_array_size(r->results); i++)
-		if (same_row(json_array_get(r->results, i), like))
-			return json_array_get(r->results, i);
-	return NULL;
-}
+#define RSS_FLOOR (256 << 10) /* a smaller peak RSS change never counts */
 
 /* The pwrite-limit row of the row's workload (and fsync setting). */
 static const json_t *find_limit(const struct creport *r, const json_t *row)
@@ -189,8 +36,8 @@ static const json_t *find_limit(const struct creport *r, const json_t *row)
 
 	for (i = 0; i < json_array_size(r->results); i++) {
 		const json_t *x = json_array_get(r->results, i);
-		if (!strcmp(str(x, "strategy"), "pwrite-limit") &&
-		    !strcmp(str(x, "workload"), str(row, "workload")) &&
+		if (!strcmp(cj_str(x, "strategy"), "pwrite-limit") &&
+		    !strcmp(cj_str(x, "workload"), cj_str(row, "workload")) &&
 		    json_is_true(json_object_get(json_object_get(x, "params"),
 						 "fsync")) ==
 			    json_is_true(json_object_get(p, "fsync")))
@@ -376,9 +223,9 @@ static void timing_regressions(struct ctx *c, json_t *rows)
 			snprintf(what, sizeof(what),
 				 "median %.3f ms -> %.3f ms (%+.1f%%, p=%.3g)",
 				 a / 1e6, b / 1e6, (b / a - 1) * 100, p);
-			add_regression(c, str(r, "workload"), str(r, "row"),
-				       "time", json_real(a), json_real(b),
-				       what);
+			add_regression(c, cj_str(r, "workload"),
+				       cj_str(r, "row"), "time", json_real(a),
+				       json_real(b), what);
 		}
 		x = json_object_get(r, "ratio");
 		a = json_number_value(json_object_get(x, "base"));
@@ -389,9 +236,9 @@ static void timing_regressions(struct ctx *c, json_t *rows)
 				 "x pwrite-limit %.3f -> %.3f (%.2fx the time "
 				 "relative to pwrite-limit, p=%.3g)",
 				 a, b, a / b, p);
-			add_regression(c, str(r, "workload"), str(r, "row"),
-				       "ratio", json_real(a), json_real(b),
-				       what);
+			add_regression(c, cj_str(r, "workload"),
+				       cj_str(r, "row"), "ratio", json_real(a),
+				       json_real(b), what);
 		}
 	}
 }
@@ -412,7 +259,7 @@ static int compare_times(struct ctx *c, const json_t *a, const json_t *b,
 						  c->same_machine);
 	free(sa);
 	free(sb);
-	if (rc || strcmp(str(a, "kind"), "strategy"))
+	if (rc || strcmp(cj_str(a, "kind"), "strategy"))
 		return rc;
 	la = find_limit(c->base, a);
 	lb = find_limit(c->cur, b);
@@ -462,7 +309,7 @@ static void compare_rss(struct ctx *c, const json_t *a, const json_t *b,
 	if (reg && gated) {
 		snprintf(what, sizeof(what), "peak RSS %.2f MiB -> %.2f MiB",
 			 x / (1 << 20), y / (1 << 20));
-		add_regression(c, str(a, "workload"), c->row, "rss",
+		add_regression(c, cj_str(a, "workload"), c->row, "rss",
 			       json_real(x), json_real(y), what);
 	}
 }
@@ -488,8 +335,9 @@ static void exact_one(struct ctx *c, const json_t *row, json_t *out,
 		if (v && gated) {
 			snprintf(what, sizeof(what),
 				 "%s was measured in base, not in new", metric);
-			add_regression(c, str(row, "workload"), c->row, metric,
-				       json_deep_copy(v), json_null(), what);
+			add_regression(c, cj_str(row, "workload"), c->row,
+				       metric, json_deep_copy(v), json_null(),
+				       what);
 		}
 		return;
 	}
@@ -506,7 +354,7 @@ static void exact_one(struct ctx *c, const json_t *row, json_t *out,
 		 sv ? sv : "?", sw ? sw : "?");
 	free(sv);
 	free(sw);
-	add_regression(c, str(row, "workload"), c->row, metric,
+	add_regression(c, cj_str(row, "workload"), c->row, metric,
 		       json_deep_copy(v), json_deep_copy(w), what);
 }
 
@@ -599,16 +447,6 @@ static json_t *env_diff(const json_t *a, const json_t *b)
 	return d;
 }
 
-static json_t *report_info(const struct creport *r)
-{
-	const json_t *tool = json_object_get(r->root, "tool");
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "path", r->path,
-			 "host", str(r->env, "host"), "kernel",
-			 str(r->env, "kernel"), "fs_type",
-			 str(r->env, "fs_type"), "dir", str(r->env, "dir"),
-			 "date", str(r->env, "date"), "git", str(tool, "git"));
-}
-
 /* The two reports must measure the same workloads. */
 static int same_workloads(const struct creport *a, const struct creport *b,
 			  char *err, size_t n)
@@ -616,12 +454,12 @@ static int same_workloads(const struct creport *a, const struct creport *b,
 	double sa = json_number_value(json_object_get(a->config, "scale"));
 	double sb = json_number_value(json_object_get(b->config, "scale"));
 
-	if (num(a->config, "seed") != num(b->config, "seed")) {
+	if (cj_int(a->config, "seed") != cj_int(b->config, "seed")) {
 		snprintf(err, n,
 			 "the reports measure different workloads: seed %lld "
 			 "in %s, %lld in %s",
-			 num(a->config, "seed"), a->path,
-			 num(b->config, "seed"), b->path);
+			 cj_int(a->config, "seed"), a->path,
+			 cj_int(b->config, "seed"), b->path);
 		return 0;
 	}
 	if (fabs(sa - sb) > 1e-9 * (fabs(sa) + fabs(sb))) {
@@ -660,20 +498,20 @@ json_t *compare_two(const struct creport *base, const struct creport *cur,
 	c.regressions = json_array();
 	for (i = 0; i < json_array_size(base->results) && !rc; i++) {
 		const json_t *a = json_array_get(base->results, i);
-		const json_t *b = find_row(cur, a);
+		const json_t *b = creport_find_row(cur, a);
 		json_t *r;
 
 		compare_row_label(base, a, c.row, sizeof(c.row));
 		if (!b) {
 			json_array_append_new(only_base,
 					      json_pack("{s:s,s:s}", "workload",
-							str(a, "workload"),
+							cj_str(a, "workload"),
 							"row", c.row));
 			continue;
 		}
 		r = json_pack("{s:s,s:s,s:s,s:[],s:[]}", "workload",
-			      str(a, "workload"), "row", c.row, "kind",
-			      str(a, "kind"), "changes", "missing");
+			      cj_str(a, "workload"), "row", c.row, "kind",
+			      cj_str(a, "kind"), "changes", "missing");
 		rc = compare_times(&c, a, b, r);
 		compare_rss(&c, a, b, r);
 		compare_exact(&c, a, b, r);
@@ -681,12 +519,13 @@ json_t *compare_two(const struct creport *base, const struct creport *cur,
 	}
 	for (i = 0; i < json_array_size(cur->results); i++) {
 		const json_t *b = json_array_get(cur->results, i);
-		if (find_row(base, b))
+		if (creport_find_row(base, b))
 			continue;
 		compare_row_label(cur, b, c.row, sizeof(c.row));
-		json_array_append_new(
-			only_new, json_pack("{s:s,s:s}", "workload",
-					    str(b, "workload"), "row", c.row));
+		json_array_append_new(only_new,
+				      json_pack("{s:s,s:s}", "workload",
+						cj_str(b, "workload"), "row",
+						c.row));
 	}
 	if (!rc)
 		rc = judge_all(&c, rows);
@@ -728,7 +567,7 @@ json_t *compare_two(const struct creport *base, const struct creport *cur,
 		"{s:s,s:s,s:o,s:o,s:b,s:b,s:o,s:{s:f,s:f,s:f,s:[]},s:o,s:o,"
 		"s:o,s:o,s:O,s:s}",
 		"schema", COMPARE_SCHEMA, "mode", "regression", "base",
-		report_info(base), "new", report_info(cur), "same_machine",
+		creport_info(base), "new", creport_info(cur), "same_machine",
 		c.same_machine, "same_platform", c.same_platform, "env_diff",
 		env_diff(base->env, cur->env), "settings", "threshold",
 		o->threshold, "alpha", o->alpha, "rss_threshold",
@@ -786,149 +625,32 @@ json_t *compare_platforms(const struct creport *r, size_t n)
 	char label[200];
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(reports, report_info(&r[i]));
+		json_array_append_new(reports, creport_info(&r[i]));
 	/* every row of every report, in order of first appearance */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < json_array_size(r[i].results); j++) {
 			const json_t *x = json_array_get(r[i].results, j);
 			json_t *cells;
 
-			for (k = 0; k < i && !find_row(&r[k], x); k++)
+			for (k = 0; k < i && !creport_find_row(&r[k], x); k++)
 				;
 			if (k < i) /* seen in an earlier report */
 				continue;
 			compare_row_label(&r[i], x, label, sizeof(label));
 			cells = json_array();
 			for (k = 0; k < n; k++) {
-				const json_t *y = find_row(&r[k], x);
+				const json_t *y = creport_find_row(&r[k], x);
 				json_array_append_new(cells,
 						      y ? platform_cell(y)
 							: json_null());
 			}
 			json_array_append_new(
-				rows, json_pack("{s:s,s:s,s:s,s:o}", "workload",
-						str(x, "workload"), "row",
-						label, "kind", str(x, "kind"),
-						"cells", cells));
+				rows,
+				json_pack("{s:s,s:s,s:s,s:o}", "workload",
+					  cj_str(x, "workload"), "row", label,
+					  "kind", cj_str(x, "kind"), "cells",
+					  cells));
 		}
 	return json_pack("{s:s,s:s,s:o,s:o}", "schema", COMPARE_SCHEMA, "mode",
 			 "platforms", "reports", reports, "rows", rows);
-}
-
-/* Bencher Metric Format: {"name": {"measure": {"value", "lower_value",
- * "upper_value"}}}; latency is Bencher's built-in measure (ns). */
-static json_t *export_bencher(const struct creport *r)
-{
-	json_t *out = json_object();
-	size_t i;
-	char label[200], name[300];
-
-	for (i = 0; i < json_array_size(r->results); i++) {
-		const json_t *x = json_array_get(r->results, i);
-		const json_t *w = json_object_get(x, "wall_ns");
-		const json_t *rss = json_object_get(x, "rss");
-		const json_t *sc = json_object_get(x, "syscalls");
-		const json_t *ratio = json_object_get(x, "ratio");
-		json_t *m;
-
-		compare_row_label(r, x, label, sizeof(label));
-		snprintf(name, sizeof(name), "iovbench/%s/%s",
-			 str(x, "workload"), label);
-		m = json_pack("{s:{s:f,s:f,s:f},s:{s:f}}", "latency", "value",
-			      json_number_value(json_object_get(w, "median")),
-			      "lower_value",
-			      json_number_value(json_object_get(w, "min")),
-			      "upper_value",
-			      json_number_value(json_object_get(w, "max")),
-			      "mib-per-second", "value",
-			      json_number_value(
-				      json_object_get(x, "throughput_mib_s")));
-		if (rss)
-			json_object_set_new(
-				m, "peak-rss-bytes",
-				json_pack("{s:f}", "value",
-					  json_number_value(json_object_get(
-						  rss, "peak_delta_bytes"))));
-		if (sc)
-			json_object_set_new(
-				m, "syscalls",
-				json_pack("{s:f}", "value",
-					  json_number_value(json_object_get(
-						  sc, "total"))));
-		if (ratio)
-			json_object_set_new(
-				m, "x-pwrite-limit",
-				json_pack("{s:f}", "value",
-					  json_number_value(json_object_get(
-						  ratio, "pwrite_limit"))));
-		json_object_set_new(out, name, m);
-	}
-	return out;
-}
-
-/* github-action-benchmark's customSmallerIsBetter: [{"name", "unit",
- * "value", "range", "extra"}]. The ratio goes in as time relative to
- * pwrite-limit (1 / ratio), which is smaller-is-better. */
-static json_t *export_gab(const struct creport *r)
-{
-	json_t *out = json_array();
-	size_t i;
-	char label[200], name[300], range[64], extra[300];
-
-	snprintf(extra, sizeof(extra), "%s, %s %s", str(r->env, "host"),
-		 str(r->env, "fs_type"), str(r->env, "kernel"));
-	for (i = 0; i < json_array_size(r->results); i++) {
-		const json_t *x = json_array_get(r->results, i);
-		const json_t *w = json_object_get(x, "wall_ns");
-		const json_t *rss = json_object_get(x, "rss");
-		const json_t *ratio = json_object_get(x, "ratio");
-
-		compare_row_label(r, x, label, sizeof(label));
-		snprintf(name, sizeof(name), "%s/%s: time", str(x, "workload"),
-			 label);
-		snprintf(range, sizeof(range), "± %.4f",
-			 json_number_value(json_object_get(w, "mad")) / 1e6);
-		json_array_append_new(
-			out, json_pack("{s:s,s:s,s:f,s:s,s:s}", "name", name,
-				       "unit", "ms", "value",
-				       json_number_value(
-					       json_object_get(w, "median")) /
-					       1e6,
-				       "range", range, "extra", extra));
-		if (ratio && json_number_value(json_object_get(
-				     ratio, "pwrite_limit")) > 0) {
-			snprintf(name, sizeof(name),
-				 "%s/%s: time / pwrite-limit",
-				 str(x, "workload"), label);
-			json_array_append_new(
-				out,
-				json_pack("{s:s,s:s,s:f,s:s}", "name", name,
-					  "unit", "x", "value",
-					  1 / json_number_value(json_object_get(
-						      ratio, "pwrite_limit")),
-					  "extra", extra));
-		}
-		if (rss) {
-			snprintf(name, sizeof(name), "%s/%s: peak RSS",
-				 str(x, "workload"), label);
-			json_array_append_new(
-				out,
-				json_pack("{s:s,s:s,s:f,s:s}", "name", name,
-					  "unit", "MiB", "value",
-					  json_number_value(json_object_get(
-						  rss, "peak_delta_bytes")) /
-						  (1 << 20),
-					  "extra", extra));
-		}
-	}
-	return out;
-}
-
-json_t *compare_export(const struct creport *r, const char *format)
-{
-	if (!strcmp(format, "bencher"))
-		return export_bencher(r);
-	if (!strcmp(format, "github-action-benchmark"))
-		return export_gab(r);
-	return NULL;
 }

@@ -28,6 +28,32 @@ struct creport {
 int creport_load(const char *path, struct creport *r, char *err, size_t n);
 void creport_free(struct creport *r);
 
+/* The row of r with the same workload, strategy and parameters as `like`
+ * (borrowed from r), or NULL. */
+const json_t *creport_find_row(const struct creport *r, const json_t *like);
+
+/* A new object naming the report: path, host, kernel, fs_type, dir, date,
+ * git. */
+json_t *creport_info(const struct creport *r);
+
+/* Fields of a report's JSON objects: a string ("?" when missing), a
+ * number as double or as integer (0 when missing). */
+static inline const char *cj_str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "?";
+}
+
+static inline double cj_dbl(const json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+static inline long long cj_int(const json_t *o, const char *k)
+{
+	return (long long)cj_dbl(o, k);
+}
+
 /* What gates: a bit per class. */
 enum {
 	GATE_EXACT = 1, /* bytes, pieces, iovecs, digests, syscalls, batches */

@@ -6,17 +6,6 @@
 
 #include <string.h>
 
-static const char *str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "?";
-}
-
-static double dbl(const json_t *o, const char *k)
-{
-	return json_number_value(json_object_get(o, k));
-}
-
 /* A JSON scalar as text into buf (strings without quotes). */
 static const char *scalar(const json_t *v, char *buf, size_t n)
 {
@@ -52,12 +41,12 @@ static void row_verdict(const json_t *row, char *buf, size_t n)
 			len += (size_t)snprintf(
 				buf + len, n - len, "%s%s",
 				reg++ ? ", " : "regression: ",
-				str(json_array_get(ch, i), "metric"));
+				cj_str(json_array_get(ch, i), "metric"));
 	if (reg)
 		return;
 	{
 		const json_t *t = json_object_get(row, "time");
-		const char *v = str(t, "verdict");
+		const char *v = cj_str(t, "verdict");
 		if (!strcmp(v, "worse"))
 			snprintf(buf, n, "slower%s",
 				 json_is_true(json_object_get(t, "gated"))
@@ -67,7 +56,8 @@ static void row_verdict(const json_t *row, char *buf, size_t n)
 			snprintf(buf, n, "faster");
 		else if (!strcmp(v, "noise"))
 			snprintf(buf, n, "changed, not significant");
-		else if (!strcmp(str(json_object_get(row, "ratio"), "verdict"),
+		else if (!strcmp(cj_str(json_object_get(row, "ratio"),
+					"verdict"),
 				 "worse"))
 			snprintf(buf, n, "ratio worse (not gated)");
 		else
@@ -82,13 +72,13 @@ static void cells(const json_t *row, char *base, char *cur, char *change,
 	const json_t *t = json_object_get(row, "time");
 	const json_t *r = json_object_get(row, "ratio");
 
-	snprintf(base, n, "%.3f", dbl(t, "base") / 1e6);
-	snprintf(cur, n, "%.3f", dbl(t, "new") / 1e6);
-	snprintf(change, n, "%+.1f%%", dbl(t, "change") * 100);
-	snprintf(p, n, "%.3f", dbl(t, "p"));
+	snprintf(base, n, "%.3f", cj_dbl(t, "base") / 1e6);
+	snprintf(cur, n, "%.3f", cj_dbl(t, "new") / 1e6);
+	snprintf(change, n, "%+.1f%%", cj_dbl(t, "change") * 100);
+	snprintf(p, n, "%.3f", cj_dbl(t, "p"));
 	if (r)
-		snprintf(ratio, n, "%.3f -> %.3f", dbl(r, "base"),
-			 dbl(r, "new"));
+		snprintf(ratio, n, "%.3f -> %.3f", cj_dbl(r, "base"),
+			 cj_dbl(r, "new"));
 	else
 		snprintf(ratio, n, "-");
 }
@@ -105,15 +95,16 @@ static void print_regressions_table(FILE *f, const json_t *c)
 	for (i = 0; i < 2; i++) {
 		const json_t *r = json_object_get(c, i ? "new" : "base");
 		fprintf(f, "%s %s (%s, %s, kernel %s, git %s, %s)\n",
-			i ? "new: " : "base:", str(r, "path"), str(r, "host"),
-			str(r, "fs_type"), str(r, "kernel"), str(r, "git"),
-			str(r, "date"));
+			i ? "new: " : "base:", cj_str(r, "path"),
+			cj_str(r, "host"), cj_str(r, "fs_type"),
+			cj_str(r, "kernel"), cj_str(r, "git"),
+			cj_str(r, "date"));
 	}
 	if (json_array_size(e)) {
 		fprintf(f, "\nenvironment differences:\n");
 		for (i = 0; i < json_array_size(e); i++) {
 			const json_t *d = json_array_get(e, i);
-			fprintf(f, "  %-10s %s  ->  ", str(d, "field"),
+			fprintf(f, "  %-10s %s  ->  ", cj_str(d, "field"),
 				scalar(json_object_get(d, "base"), b1,
 				       sizeof(b1)));
 			fprintf(f, "%s\n",
@@ -127,21 +118,21 @@ static void print_regressions_table(FILE *f, const json_t *c)
 				json_object_get(c, "notes"), i)));
 	for (i = 0; i < json_array_size(rows); i++) {
 		const json_t *r = json_array_get(rows, i);
-		if (strcmp(last, str(r, "workload"))) {
-			last = str(r, "workload");
+		if (strcmp(last, cj_str(r, "workload"))) {
+			last = cj_str(r, "workload");
 			fprintf(f, "\n%s\n  %-26s %9s %9s %8s %7s  %-16s %s\n",
 				last, "row", "base ms", "new ms", "change", "p",
 				"x pwrite", "verdict");
 		}
 		cells(r, b1, b2, b3, b4, b5, sizeof(b1));
 		row_verdict(r, v, sizeof(v));
-		fprintf(f, "  %-26s %9s %9s %8s %7s  %-16s %s\n", str(r, "row"),
-			b1, b2, b3, b4, b5, v);
+		fprintf(f, "  %-26s %9s %9s %8s %7s  %-16s %s\n",
+			cj_str(r, "row"), b1, b2, b3, b4, b5, v);
 		for (j = 0; j < json_array_size(json_object_get(r, "changes"));
 		     j++) {
 			const json_t *ch = json_array_get(
 				json_object_get(r, "changes"), j);
-			fprintf(f, "      %s: %s -> ", str(ch, "metric"),
+			fprintf(f, "      %s: %s -> ", cj_str(ch, "metric"),
 				scalar(json_object_get(ch, "base"), b1,
 				       sizeof(b1)));
 			fprintf(f, "%s%s\n",
@@ -156,7 +147,7 @@ static void print_regressions_table(FILE *f, const json_t *c)
 			const json_t *ms = json_array_get(
 				json_object_get(r, "missing"), j);
 			fprintf(f, "      %s: not measured in %s\n",
-				str(ms, "metric"), str(ms, "in"));
+				cj_str(ms, "metric"), cj_str(ms, "in"));
 		}
 	}
 	for (j = 0; j < 2; j++) {
@@ -165,8 +156,8 @@ static void print_regressions_table(FILE *f, const json_t *c)
 		for (i = 0; i < json_array_size(only); i++)
 			fprintf(f, "%sonly in %s: %s %s\n", i ? "" : "\n",
 				j ? "new" : "base",
-				str(json_array_get(only, i), "workload"),
-				str(json_array_get(only, i), "row"));
+				cj_str(json_array_get(only, i), "workload"),
+				cj_str(json_array_get(only, i), "row"));
 	}
 	if (!json_array_size(regs)) {
 		fprintf(f, "\nno regression (%zu rows compared)\n",
@@ -177,8 +168,8 @@ static void print_regressions_table(FILE *f, const json_t *c)
 		json_array_size(regs) == 1 ? "" : "s");
 	for (i = 0; i < json_array_size(regs); i++) {
 		const json_t *g = json_array_get(regs, i);
-		fprintf(f, "  %s %s: %s\n", str(g, "workload"), str(g, "row"),
-			str(g, "what"));
+		fprintf(f, "  %s %s: %s\n", cj_str(g, "workload"),
+			cj_str(g, "row"), cj_str(g, "what"));
 	}
 }
 
@@ -199,13 +190,13 @@ static void print_regressions_md(FILE *f, const json_t *c)
 	else
 		fprintf(f, "### iovbench: no regression\n\n");
 	fprintf(f, "Base `%s` (%s, git %s) against new `%s` (%s, git %s).\n\n",
-		str(b, "path"), str(b, "host"), str(b, "git"), str(n, "path"),
-		str(n, "host"), str(n, "git"));
+		cj_str(b, "path"), cj_str(b, "host"), cj_str(b, "git"),
+		cj_str(n, "path"), cj_str(n, "host"), cj_str(n, "git"));
 	if (json_array_size(e)) {
 		fprintf(f, "| environment | base | new |\n|---|---|---|\n");
 		for (i = 0; i < json_array_size(e); i++) {
 			const json_t *d = json_array_get(e, i);
-			fprintf(f, "| %s | %s | ", str(d, "field"),
+			fprintf(f, "| %s | %s | ", cj_str(d, "field"),
 				scalar(json_object_get(d, "base"), b1,
 				       sizeof(b1)));
 			fprintf(f, "%s |\n",
@@ -221,8 +212,8 @@ static void print_regressions_md(FILE *f, const json_t *c)
 	if (json_array_size(regs)) {
 		for (i = 0; i < json_array_size(regs); i++) {
 			const json_t *g = json_array_get(regs, i);
-			fprintf(f, "- **%s `%s`**: %s\n", str(g, "workload"),
-				str(g, "row"), str(g, "what"));
+			fprintf(f, "- **%s `%s`**: %s\n", cj_str(g, "workload"),
+				cj_str(g, "row"), cj_str(g, "what"));
 		}
 		fputc('\n', f);
 	}
@@ -234,8 +225,8 @@ static void print_regressions_md(FILE *f, const json_t *c)
 		cells(r, b1, b2, b3, b4, b5, sizeof(b1));
 		row_verdict(r, v, sizeof(v));
 		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n",
-			str(r, "workload"), str(r, "row"), b1, b2, b3, b4, b5,
-			strncmp(v, "regression", 10) ? "" : "**", v,
+			cj_str(r, "workload"), cj_str(r, "row"), b1, b2, b3, b4,
+			b5, strncmp(v, "regression", 10) ? "" : "**", v,
 			strncmp(v, "regression", 10) ? "" : "**");
 	}
 	for (i = 0; i < json_array_size(rows); i++) {
@@ -246,8 +237,9 @@ static void print_regressions_md(FILE *f, const json_t *c)
 
 		for (j = 0; j < json_array_size(chs); j++) {
 			const json_t *ch = json_array_get(chs, j);
-			fprintf(f, "- %s `%s`: %s %s -> ", str(r, "workload"),
-				str(r, "row"), str(ch, "metric"),
+			fprintf(f, "- %s `%s`: %s %s -> ",
+				cj_str(r, "workload"), cj_str(r, "row"),
+				cj_str(ch, "metric"),
 				scalar(json_object_get(ch, "base"), b1,
 				       sizeof(b1)));
 			fprintf(f, "%s%s\n",
@@ -259,9 +251,9 @@ static void print_regressions_md(FILE *f, const json_t *c)
 		}
 		for (j = 0; j < json_array_size(mss); j++)
 			fprintf(f, "- %s `%s`: %s not measured in %s\n",
-				str(r, "workload"), str(r, "row"),
-				str(json_array_get(mss, j), "metric"),
-				str(json_array_get(mss, j), "in"));
+				cj_str(r, "workload"), cj_str(r, "row"),
+				cj_str(json_array_get(mss, j), "metric"),
+				cj_str(json_array_get(mss, j), "in"));
 	}
 	for (i = 0; i < 2; i++) {
 		const json_t *only =
@@ -270,8 +262,8 @@ static void print_regressions_md(FILE *f, const json_t *c)
 		for (j = 0; j < json_array_size(only); j++)
 			fprintf(f, "%s- only in %s: %s `%s`\n", j ? "" : "\n",
 				i ? "new" : "base",
-				str(json_array_get(only, j), "workload"),
-				str(json_array_get(only, j), "row"));
+				cj_str(json_array_get(only, j), "workload"),
+				cj_str(json_array_get(only, j), "row"));
 	}
 }
 
@@ -283,18 +275,18 @@ static int fastest(const json_t *rows, size_t i, size_t k)
 	double mine, best = 0;
 	size_t j;
 
-	if (strcmp(str(r, "kind"), "strategy") ||
+	if (strcmp(cj_str(r, "kind"), "strategy") ||
 	    !json_is_object(json_array_get(json_object_get(r, "cells"), k)))
 		return 0;
-	mine = dbl(json_array_get(json_object_get(r, "cells"), k), "mib_s");
+	mine = cj_dbl(json_array_get(json_object_get(r, "cells"), k), "mib_s");
 	for (j = 0; j < json_array_size(rows); j++) {
 		const json_t *x = json_array_get(rows, j);
 		const json_t *cell =
 			json_array_get(json_object_get(x, "cells"), k);
-		if (!strcmp(str(x, "workload"), str(r, "workload")) &&
-		    !strcmp(str(x, "kind"), "strategy") &&
-		    json_is_object(cell) && dbl(cell, "mib_s") > best)
-			best = dbl(cell, "mib_s");
+		if (!strcmp(cj_str(x, "workload"), cj_str(r, "workload")) &&
+		    !strcmp(cj_str(x, "kind"), "strategy") &&
+		    json_is_object(cell) && cj_dbl(cell, "mib_s") > best)
+			best = cj_dbl(cell, "mib_s");
 	}
 	return mine >= best;
 }
@@ -312,8 +304,9 @@ static void print_platforms(FILE *f, const json_t *c, int md)
 			md ? "%s- **[%zu]** %s, %s, kernel %s, `%s` (`%s`)\n"
 			   : "%s[%zu] %s, %s, kernel %s, %s (%s)\n",
 			k ? "" : (md ? "" : "reports:\n"), k + 1,
-			str(r, "host"), str(r, "fs_type"), str(r, "kernel"),
-			str(r, "dir"), str(r, "path"));
+			cj_str(r, "host"), cj_str(r, "fs_type"),
+			cj_str(r, "kernel"), cj_str(r, "dir"),
+			cj_str(r, "path"));
 	}
 	if (md) {
 		fprintf(f, "\n| workload | row |");
@@ -327,8 +320,8 @@ static void print_platforms(FILE *f, const json_t *c, int md)
 	}
 	for (i = 0; i < json_array_size(rows); i++) {
 		const json_t *r = json_array_get(rows, i);
-		if (!md && strcmp(last, str(r, "workload"))) {
-			last = str(r, "workload");
+		if (!md && strcmp(last, cj_str(r, "workload"))) {
+			last = cj_str(r, "workload");
 			fprintf(f, "\n%-28s", last);
 			for (k = 0; k < n; k++) {
 				char h[32];
@@ -338,10 +331,10 @@ static void print_platforms(FILE *f, const json_t *c, int md)
 			fputc('\n', f);
 		}
 		if (md)
-			fprintf(f, "| %s | %s |", str(r, "workload"),
-				str(r, "row"));
+			fprintf(f, "| %s | %s |", cj_str(r, "workload"),
+				cj_str(r, "row"));
 		else
-			fprintf(f, "  %-26s", str(r, "row"));
+			fprintf(f, "  %-26s", cj_str(r, "row"));
 		for (k = 0; k < n; k++) {
 			const json_t *cell =
 				json_array_get(json_object_get(r, "cells"), k);
@@ -350,12 +343,12 @@ static void print_platforms(FILE *f, const json_t *c, int md)
 			if (json_is_object(cell)) {
 				snprintf(m, sizeof(m), "%s%.0f",
 					 star ? (md ? "**" : "*") : "",
-					 dbl(cell, "mib_s"));
+					 cj_dbl(cell, "mib_s"));
 				if (star && md)
 					strcat(m, "**");
 				if (json_object_get(cell, "x_pwrite"))
 					snprintf(x, sizeof(x), "%.3f",
-						 dbl(cell, "x_pwrite"));
+						 cj_dbl(cell, "x_pwrite"));
 			}
 			fprintf(f, md ? " %s | %s |" : " %11s %8s", m, x);
 		}
@@ -371,7 +364,7 @@ static void print_platforms(FILE *f, const json_t *c, int md)
 
 void compare_print_table(FILE *f, const json_t *c)
 {
-	if (!strcmp(str(c, "mode"), "platforms"))
+	if (!strcmp(cj_str(c, "mode"), "platforms"))
 		print_platforms(f, c, 0);
 	else
 		print_regressions_table(f, c);
@@ -379,7 +372,7 @@ void compare_print_table(FILE *f, const json_t *c)
 
 void compare_print_markdown(FILE *f, const json_t *c)
 {
-	if (!strcmp(str(c, "mode"), "platforms"))
+	if (!strcmp(cj_str(c, "mode"), "platforms"))
 		print_platforms(f, c, 1);
 	else
 		print_regressions_md(f, c);

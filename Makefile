@@ -25,31 +25,32 @@ LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 WL_SRC   := $(wildcard workloads/*.c)
 WL_OBJ   := $(WL_SRC:%.c=$(B)/%.o)
-HX_SRC   := $(filter-out harness/libbench.c,$(wildcard harness/*.c))
+# harness/main.c and the folders under harness/ (an internal archive that
+# iovbench and the tests link)
+HX_SRC   := $(wildcard harness/*/*.c)
 HX_OBJ   := $(HX_SRC:%.c=$(B)/%.o)
+HX_MAIN  := $(B)/harness/main.o
 IOVBENCH := $(B)/iovbench
 DEP_CFLAGS := $(shell pkg-config --cflags libxxhash jansson 2>/dev/null)
 DEP_LIBS   := $(shell pkg-config --libs libxxhash jansson 2>/dev/null || echo -lxxhash -ljansson) -lm
 TEST_SRC := $(wildcard tests/test_*.c)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
-BENCH    := $(B)/libbench
 
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 
-.PHONY: all lib test check test-asan test-valgrind bench bench-lib deps install uninstall \
+.PHONY: all lib test check test-asan test-valgrind bench deps install uninstall \
         clean help format format-check tests golden fuzz
 
-all: lib $(BENCH) $(IOVBENCH)
+all: lib $(IOVBENCH)
 
 lib: $(B)/libiovw.a $(B)/libiovw.so
 
 help::
-	@echo "make               build build/libiovw.a, build/libiovw.so, build/libbench"
+	@echo "make               build build/libiovw.a, build/libiovw.so, build/iovbench"
 	@echo "make test          install missing packages, build and run every test"
-	@echo "make test-asan     the tests under AddressSanitizer + UBSan (build/asan)"
+	@echo "make test-asan     the tests under AddressSanitizer + UBSan and float-cast-overflow (build/asan)"
 	@echo "make test-valgrind the tests under valgrind memcheck (reduced scale)"
 	@echo "make bench         iovbench run: every strategy on every workload, JSON in results/"
-	@echo "make bench-lib     the library benchmark (pwritev vs pwrite, append cost)"
 	@echo "make deps          install missing Debian packages (apt-get)"
 	@echo "make fuzz          libFuzzer on the loader for FUZZ_SECONDS (60)"
 	@echo "make golden        rewrite tests/golden/vN after a format version bump"
@@ -71,7 +72,7 @@ GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 $(B)/harness/%.o: harness/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) \
+	$(Q)$(CC) $(CPPFLAGS) -Iharness -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) \
 	    -DIOVB_GIT='"$(GIT_REV)"' -DIOVB_CFLAGS='"$(strip $(CFLAGS))"' \
 	    -MMD -MP -c -o $@ $<
 
@@ -80,7 +81,12 @@ $(B)/libworkloads.a: $(WL_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)$(AR) rcs $@ $^
 
-$(IOVBENCH): $(HX_OBJ) $(B)/libworkloads.a $(B)/libiovw.a
+$(B)/libharness.a: $(HX_OBJ)
+	@rm -f $@
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
+
+$(IOVBENCH): $(HX_MAIN) $(B)/libharness.a $(B)/libworkloads.a $(B)/libiovw.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
 
@@ -99,20 +105,13 @@ T_OBJ    := $(B)/tests/t.o $(B)/tests/helpers.o
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) -Ilib -Iworkloads $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -Ilib -Iworkloads -Iharness $(DEP_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tests/test_%: $(B)/tests/test_%.o $(T_OBJ) $(B)/libworkloads.a $(B)/libiovw.a
+# every test links the harness archive (a test takes only what it uses)
+$(B)/tests/test_%: $(B)/tests/test_%.o $(T_OBJ) $(B)/libharness.a \
+    $(B)/libworkloads.a $(B)/libiovw.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
-
-$(BENCH): harness/libbench.c $(B)/libiovw.a
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libiovw.a $(LDFLAGS)
-
-# tests of harness code link the object they test
-$(B)/tests/test_mwu: $(B)/harness/mwu.o
-$(B)/tests/test_mwu.o: CPPFLAGS += -Iharness
 
 tests: $(TESTS) all
 
@@ -127,8 +126,9 @@ test check: deps
 
 test-asan: deps
 	@$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g \
-	    -fsanitize=address,undefined -fno-omit-frame-pointer \
-	    -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" tests
+	    -fsanitize=address,undefined,float-cast-overflow \
+	    -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    IOVW_TEST_SCALE=$${IOVW_TEST_SCALE:-50} sh tests/run.sh build/asan
@@ -145,10 +145,6 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p results
 	$(IOVBENCH) run --peers --json results/$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
-
-bench-lib: deps
-	@$(MAKE) --no-print-directory $(BENCH)
-	$(BENCH)
 
 $(B)/iovw.pc: Makefile
 	@mkdir -p $(@D)
@@ -172,7 +168,7 @@ uninstall:
 
 CLANG_FORMAT ?= $(shell command -v clang-format || command -v clang-format-14)
 SOURCES = lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c \
-    harness/*.h workloads/*.c workloads/*.h
+    harness/*/*.c harness/*/*.h workloads/*.c workloads/*.h
 
 # libFuzzer on the loader (clang): FUZZ_SECONDS of fuzzing from the
 # committed corpus; new inputs go to build/fuzz/corpus.
@@ -210,5 +206,5 @@ clean:
 # each with its own `help::` lines.
 include $(sort $(wildcard mk/*.mk))
 
--include $(LIB_OBJ:.o=.d) $(WL_OBJ:.o=.d) $(HX_OBJ:.o=.d) $(TESTS:=.d) \
-    $(T_OBJ:.o=.d) $(BENCH).d
+-include $(LIB_OBJ:.o=.d) $(WL_OBJ:.o=.d) $(HX_OBJ:.o=.d) $(HX_MAIN:.o=.d) \
+    $(TESTS:=.d) $(T_OBJ:.o=.d)

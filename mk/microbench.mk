@@ -12,7 +12,7 @@ MB_CXXFLAGS      = -std=c++17 -Wall -Wextra -Werror $(CFLAGS) $(CXXFLAGS)
 MICROBENCH_RUN  ?= --benchmark_min_time=0.2 --benchmark_repetitions=5 \
                    --benchmark_display_aggregates_only=true
 MICROBENCH_ARGS ?=
-# DESIGN.md's target: a borrowed append costs at most this many ns.
+# The target: a borrowed append costs at most this many ns (README).
 MICROBENCH_TARGET_NS ?= 10
 
 .PHONY: microbench

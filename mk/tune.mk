@@ -15,8 +15,3 @@ tune: deps
 	@mkdir -p results
 	$(IOVBENCH) tune $(TUNE_ARGS) \
 	    --json results/tune-$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
-
-# tune.c's decision rule, tested on made-up samples
-$(B)/tests/test_tune_rule: $(B)/harness/tune.o $(B)/harness/mwu.o \
-    $(B)/harness/timefn.o
-$(B)/tests/test_tune_rule.o: CPPFLAGS += -Iharness

@@ -55,6 +55,18 @@ head -c 5000 "$tmp/m-pwritev.iovm" >"$tmp/cut"
 expect load_truncated 1 "invalid: size in header" -- "$bin" load "$tmp/cut"
 expect load_no_file 2 "no file given" -- "$bin" load
 
+# Options are named in every message: a short one in a cluster, a missing
+# value of a long and of a short one; numbers are digits only.
+expect short_unknown 2 "^iovbench run: unknown option '-Z'" -- "$bin" run -Zfoo
+expect long_missing 2 "^iovbench load: --repeat needs a value" -- \
+	"$bin" load --repeat
+expect short_missing 2 "^iovbench run: -w needs a value" -- "$bin" run -w
+expect long_unknown 2 "^iovbench write: unknown option '--frob'" -- \
+	"$bin" write --frob=1
+expect seed_blank 2 "--seed needs a whole number" -- "$bin" list --seed ' 1'
+expect seed_sign 2 "--seed needs a whole number" -- "$bin" list --seed ' -1'
+expect seed_plus 2 "--seed needs a whole number" -- "$bin" list --seed +1
+
 expect verify_quick 0 "30 checked, all equivalent" -- \
 	"$bin" verify --quick --json "$tmp/v.json"
 expect verify_json 0 '"ok": true' -- cat "$tmp/v.json"
@@ -62,7 +74,7 @@ expect verify_json_rows 0 "" -- sh -c "[ \$(grep -c '\"workload\"' '$tmp/v.json'
 expect verify_subset 0 "4 checked" -- \
 	"$bin" verify --quick -w tree -s pwritev,mmap --json "$tmp/v2.json"
 expect verify_catches_mismatch 1 "mmap .* NO +FAIL +FAIL" -- \
-	env IOVBENCH_TEST_CORRUPT=mmap "$bin" verify --quick -w module-small \
+	"$bin" verify --quick -w module-small --inject-corruption mmap \
 	--json "$tmp/bad.json"
 expect verify_bad_json 0 '"ok": false' -- cat "$tmp/bad.json"
 expect verify_unknown 2 "unknown workload 'nope'" -- "$bin" verify -w nope
@@ -70,6 +82,22 @@ expect verify_bad_dir 3 "--dir $tmp/none" -- \
 	"$bin" verify --quick --dir "$tmp/none" --json "$tmp/v3.json"
 [ ! -e "$tmp/v3.json" ] && ok no_report_after_failure ||
 	bad no_report_after_failure "$tmp/v3.json exists"
+
+# Ctrl-C during verify: exit 130, its scratch directory removed, no
+# report, no process left (tests/interrupt.py, as in test_run.sh).
+if [ -x /usr/bin/python3 ]; then
+	mkdir "$tmp/vt"
+	/usr/bin/python3 "$top/tests/interrupt.py" 1.5 group env TMPDIR="$tmp/vt" \
+		"$bin" verify -w blob --json "$tmp/vint.json" >"$tmp/vint.out" 2>&1
+	if grep -q '^exit 130$' "$tmp/vint.out" && ! grep -q '^left' "$tmp/vint.out" &&
+		[ -z "$(ls -A "$tmp/vt")" ] && [ ! -e "$tmp/vint.json" ]; then
+		ok verify_interrupt
+	else
+		bad verify_interrupt "$(tr '\n' ' ' <"$tmp/vint.out" | tail -c 300), left: $(ls -A "$tmp/vt")"
+	fi
+else
+	skip verify_interrupt "no /usr/bin/python3"
+fi
 
 # The library's count of pwritev/pwrite calls is the kernel's.
 if command -v strace >/dev/null 2>&1; then

@@ -266,6 +266,35 @@ expect unknown_option 2 "unknown option '--frobnicate'" -- \
 	"$bin" compare --frobnicate "$tmp/a.json" "$tmp/a.json"
 expect help 0 "Mann-Whitney" -- "$bin" compare --help
 
+# Hostile numbers: a value far out of an integer's range where an integer
+# belongs is no integer (and no undefined conversion: make test-asan has
+# -fsanitize=float-cast-overflow); seeds are compared as the integers they
+# are, also above 2^53 where a double would merge them.
+doctor "$tmp/a.json" "$tmp/huge.json" '
+d["config"]["seed"] = 9223372036854775807
+d["env"]["iov_max"] = 1e300
+row("tree", "pwritev")["params"]["batch"] = 1e300'
+expect huge_values 0 "" -- "$bin" compare --format json "$tmp/huge.json" "$tmp/huge.json"
+doctor "$tmp/a.json" "$tmp/seed1.json" 'd["config"]["seed"] = 1152921504606846976'
+doctor "$tmp/a.json" "$tmp/seed2.json" 'd["config"]["seed"] = 1152921504606846977'
+expect big_seeds 2 "different workloads: seed 1152921504606846976 in .*seed1.json, 1152921504606846977 in" -- \
+	"$bin" compare "$tmp/seed1.json" "$tmp/seed2.json"
+doctor "$tmp/a.json" "$tmp/norows.json" 'd["results"] = []'
+expect export_no_rows 2 "norows.json: the report has no rows to export" -- \
+	"$bin" compare --export bencher "$tmp/norows.json"
+
+# Rows are matched by a hash, not by a scan of the other report: two
+# reports of 10,000 rows each compare in seconds (a scan took 140 s), as a
+# regression and as a platform table.
+doctor "$tmp/a.json" "$tmp/many.json" '
+base = row("tree", "pwritev")
+d["results"] = [dict(base, params=dict(base["params"], batch=i + 1, coalesce=i))
+                for i in range(10000)] + [row("tree", "pwrite-limit")]'
+expect many_rows 0 "no regression \\(10001 rows compared\\)" -- \
+	timeout 30 "$bin" compare --gate exact "$tmp/many.json" "$tmp/many.json"
+expect many_rows_platforms 0 "" -- \
+	timeout 30 "$bin" compare --platforms "$tmp/many.json" "$tmp/many.json" "$tmp/many.json"
+
 # scripts/bench-ci.sh (make bench-ci) on a small matrix: passes against a
 # baseline of the same build, fails on a changed digest or a lost row,
 # refuses a missing baseline.

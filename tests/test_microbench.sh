@@ -53,7 +53,9 @@ else
 	ok run_all
 fi
 
-if [ -x "$py" ] && [ -s "$tmp/all.json" ]; then
+if [ ! -s "$tmp/all.json" ]; then
+	bad json_fields "the run wrote no JSON to $tmp/all.json"
+elif [ -x "$py" ]; then
 	expect json_fields 0 "" -- $py - "$tmp/all.json" "$tmp/want" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))["benchmarks"]
@@ -79,7 +81,7 @@ assert got["BM_append_borrowed/256"]["bytes_per_second"] > \
     got["BM_append_borrowed/16"]["bytes_per_second"]
 PY
 else
-	skip json_fields "no /usr/bin/python3 or no JSON"
+	skip json_fields "no /usr/bin/python3"
 fi
 
 # Repetitions: the aggregates (median) are reported, the filter is obeyed.
@@ -88,7 +90,9 @@ expect repetitions 0 "BM_append_borrowed/16_median" -- "$mb" \
 	--benchmark_min_time=0.001 --benchmark_repetitions=3 \
 	--benchmark_display_aggregates_only=true \
 	--benchmark_out="$tmp/rep.json" --benchmark_out_format=json
-if [ -x "$py" ] && [ -s "$tmp/rep.json" ]; then
+if [ ! -s "$tmp/rep.json" ]; then
+	bad rep_json "the run wrote no JSON to $tmp/rep.json"
+elif [ -x "$py" ]; then
 	expect rep_json 0 "" -- $py - "$tmp/rep.json" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))["benchmarks"]
@@ -98,7 +102,7 @@ med = [r for r in runs if r.get("aggregate_name") == "median"]
 assert len(med) == 1 and med[0]["per_item"] > 0, runs
 PY
 else
-	skip rep_json "no /usr/bin/python3 or no JSON"
+	skip rep_json "no /usr/bin/python3"
 fi
 
 expect unknown_arg 2 "^microbench: unknown argument '--foo' \\(see --help\\)$" \

@@ -2,7 +2,7 @@
  * test_mwu.c - the Mann-Whitney U test against values worked out by hand
  * (and, where noted, the example in SciPy's mannwhitneyu documentation).
  */
-#include "mwu.h"
+#include "stats/mwu.h"
 #include "t.h"
 
 #include <errno.h>

@@ -1,10 +1,11 @@
 /*
- * test_tune_rule.c - tune.c's decisions on made-up samples: the best
+ * test_tune_rule.c - tune_rule.c's decisions on made-up samples: the best
  * setting, the runner-up and the default with their margins and tests,
  * and when a setting is worth making the library's default.
  */
 #include "t.h"
-#include "tune.h"
+#include "report/tune.h"
+#include "stats/tune_rule.h"
 
 #include <errno.h>
 #include <math.h>
@@ -181,11 +182,12 @@ static void json_fields(void)
 	const double spec[2] = {8, 11};
 	struct tune_result t;
 	struct tune_rec rec;
+	struct sweep sw = {.def_batch = DEF_B, .def_coalesce = DEF_C};
 	json_t *j, *w;
 
 	workload(&t, "tree", spec[0], spec[1]);
 	REQUIRE(tune_recommend(&t, 1, DEF_B, DEF_C, &rec) == 0);
-	j = tune_json(&t, 1, DEF_B, DEF_C, &rec);
+	j = tune_json(&t, 1, &sw, &rec);
 	REQUIRE(j);
 	CHECK_EQ(json_integer_value(json_object_get(
 			 json_object_get(j, "defaults"), "batch")),

@@ -1,7 +1,7 @@
 /*
  * module_gen.c - generating a module: a synthetic source text whose names,
  * literals and line starts feed the interner, string table and line
- * table, and node, type and list stores of the sizes DESIGN.md gives.
+ * table, and node, type and list stores of the sizes the README gives.
  * Deterministic from the seed.
  */
 #include "kinds.h"

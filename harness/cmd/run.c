@@ -1,0 +1,160 @@
+/*
+ * run.c - iovbench run: measure every strategy on every workload.
+ *
+ * For each workload (generated once, before anything is timed), its rows
+ * (plan_run(): the reference rows gather-limit and pwrite-limit, the
+ * strategies with their batch/coalesce settings, fio's engines with
+ * --peers) are measured (measure_rows(): samples in rounds, each in a
+ * fresh child, then system calls and digests), summarized once
+ * (rows_summarize()), printed (table_print()) and added to the report.
+ * Rows whose digest differs from the workload's others make `run` exit
+ * 1. The report goes to --json atomically; nothing is written when the
+ * run fails or is interrupted.
+ */
+#include "cmd/bench.h"
+#include "cmd/cli.h"
+#include "engine/peers.h"
+#include "engine/plan.h"
+#include "engine/rowstats.h"
+#include "report/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"usage: iovbench run [-w LIST] [-s LIST] [--reps N] [--warmup "
+		"N] [--batch LIST]\n"
+		"                    [--coalesce LIST] [--dir DIR] [--fsync] "
+		"[--peers]\n"
+		"                    [--syscalls M | --no-syscalls] [--seed N] "
+		"[--scale F | --quick]\n"
+		"                    [--json FILE]\n"
+		"  Measures every strategy on every workload, beside the "
+		"reference rows\n"
+		"  gather-limit (the pieces copied into a warm buffer, no I/O) "
+		"and pwrite-limit\n"
+		"  (one pwrite of a warm buffer of the same bytes). Rows are "
+		"sampled in rounds\n"
+		"  (one sample of every row a round, in a new order each "
+		"round), each sample in\n"
+		"  a fresh child process.\n"
+		"  -w LIST, -s LIST  workloads / strategies, comma-separated, "
+		"or 'all'\n"
+		"  --batch LIST      batch limits for pwritev (default: "
+		"IOV_MAX)\n"
+		"  --coalesce LIST   coalescing thresholds for pwritev and "
+		"write-each (default 0,64)\n"
+		"  --fsync           fdatasync every file before its rename\n"
+		"  --peers           add fio's psync, pvsync, vsync and mmap "
+		"engines writing\n"
+		"                    the same byte count (needs fio)\n");
+	bench_help(f);
+	fprintf(f, "Exit: 0 ok, 1 outputs differ, 2 usage, 3 runtime failure, "
+		   "130 interrupted.\n");
+}
+
+/* Options into cfg; 0, or an exit code (-1: stop with EXIT_OK). */
+static int parse(int argc, char **argv, struct bench_cfg *cfg,
+		 const char **json)
+{
+	static const struct option opts[] = {
+		BENCH_LONGOPTS,
+		{"strategies", required_argument, NULL, 's'},
+		{"fsync", no_argument, NULL, 'f'},
+		{"peers", no_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_args a = CLI_ARGS("run", opts, "w:s:", help, argc, argv);
+	int c, rc;
+
+	bench_cfg_run(cfg);
+	*json = NULL;
+	while ((c = cli_next(&a)) > 0) {
+		switch (c) {
+		case 's':
+			rc = cli_strategies("run", a.arg, &cfg->smask);
+			break;
+		case 'f':
+			cfg->fsync = 1;
+			rc = 0;
+			break;
+		case 'p':
+			cfg->peers = 1;
+			rc = 0;
+			break;
+		default:
+			rc = bench_option("run", c, a.arg, cfg, json);
+		}
+		if (rc)
+			return rc;
+	}
+	if (c < 0)
+		return a.status == EXIT_OK ? -1 : a.status;
+	return cli_operands(&a, 0, 0, NULL);
+}
+
+/* Plan, measure, print and report one workload's rows; *ok cleared when
+ * its outputs differ. 0 or an exit code. */
+static int run_workload(struct bench *b, size_t i, int *ok)
+{
+	struct row_set rows = {0};
+	struct workload *w;
+	int rc = bench_workload(b, i, &w);
+
+	if (rc)
+		return rc;
+	if (plan_run(b->cfg, w->name, &rows))
+		rc = cli_runtime_error("run", "out of memory");
+	if (!rc)
+		rc = bench_measure(b, w, rows.v, rows.n);
+	if (!rc && rows_summarize(rows.v, rows.n))
+		rc = cli_runtime_error("run", "out of memory");
+	if (!rc) {
+		cli_progress_done();
+		table_print(stdout, rows.v, rows.n);
+		fflush(stdout);
+	}
+	bench_done(b, w, &rows, rc ? NULL : ok);
+	return rc;
+}
+
+/* Rows of a workload, for progress: the plan does not depend on it. */
+static size_t rows_a_workload(const struct bench_cfg *cfg)
+{
+	struct row_set rows = {0};
+	size_t n = plan_run(cfg, "", &rows) ? 0 : rows.n;
+
+	rows_clear(&rows);
+	return n;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct bench_cfg cfg;
+	struct bench b;
+	const char *json;
+	size_t i;
+	int rc = parse(argc, argv, &cfg, &json), ok = 1;
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (cfg.peers && !peer_available()) {
+		fprintf(stderr, "iovbench run: --peers: fio is not installed "
+				"(apt-get install fio); no peer rows\n");
+		cfg.peers = 0;
+	}
+	if ((rc = bench_begin(&b, "run", &cfg, argc, argv)))
+		return rc;
+	b.m.total =
+		rows_a_workload(&cfg) * (size_t)__builtin_popcount(cfg.wmask);
+	for (i = 0; i < wl_count && !rc; i++)
+		if (cfg.wmask & (1u << i))
+			rc = run_workload(&b, i, &ok);
+	if ((rc = bench_end(&b, rc, json, ok)))
+		return rc;
+	if (!ok)
+		printf("run: outputs of one workload differ (see 'same')\n");
+	return ok ? EXIT_OK : EXIT_CHECK;
+}

@@ -1,0 +1,44 @@
+/*
+ * config.c - the measuring commands' defaults (see config.h).
+ */
+#include "engine/config.h"
+
+#include "iovw.h"
+#include "workload.h"
+
+#include <string.h>
+
+void bench_cfg_run(struct bench_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->wmask = (1u << wl_count) - 1;
+	c->smask = (1u << IOVW_STRATEGY_COUNT) - 1;
+	c->reps = 5;
+	c->warmup = 1;
+	c->seed = 1;
+	c->scale = 1;
+	c->syscalls = SC_AUTO;
+	c->nbatch = 1; /* the default */
+	c->ncoalesce = 2;
+	c->coalesce[1] = 64;
+}
+
+void bench_cfg_tune(struct bench_cfg *c)
+{
+	static const char *const workloads[] = {"module-large", "project",
+						"tree"};
+	size_t i, v, max = iovw_iov_max();
+
+	bench_cfg_run(c);
+	c->wmask = 0;
+	for (i = 0; i < sizeof(workloads) / sizeof(*workloads); i++)
+		c->wmask |= 1u << (wl_find(workloads[i]) - wl_defs);
+	c->smask = 1u << IOVW_PWRITEV;
+	c->nbatch = c->ncoalesce = 0;
+	for (v = 1; v < max && c->nbatch < CFG_MAX_LIST - 1; v *= 2)
+		c->batch[c->nbatch++] = v;
+	c->batch[c->nbatch++] = max;
+	c->coalesce[c->ncoalesce++] = 0;
+	for (v = 16; v <= 4096; v *= 2)
+		c->coalesce[c->ncoalesce++] = v;
+}

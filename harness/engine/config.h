@@ -1,0 +1,43 @@
+/*
+ * config.h - what a measuring command (run, tune) measures and how: the
+ * resolved command line, and the defaults of each command.
+ */
+#ifndef IOVBENCH_ENGINE_CONFIG_H
+#define IOVBENCH_ENGINE_CONFIG_H
+
+#include "engine/syscalls.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Most values a --batch or --coalesce list takes. */
+#define CFG_MAX_LIST 16
+/* The scale --quick means. */
+#define QUICK_SCALE 0.02
+
+struct bench_cfg {
+	unsigned wmask;	 /* bit i: wl_defs[i] */
+	unsigned smask;	 /* bit i: strategy i */
+	uint64_t reps;	 /* recorded rounds: samples a row */
+	uint64_t warmup; /* unrecorded rounds first */
+	uint64_t seed;
+	double scale;
+	size_t batch[CFG_MAX_LIST], nbatch; /* 0: the default, IOV_MAX */
+	size_t coalesce[CFG_MAX_LIST], ncoalesce;
+	int fsync, peers;
+	enum sc_method syscalls; /* SC_OFF: not counted */
+	const char *dir;	 /* where the scratch directory goes, or NULL */
+};
+
+/* `iovbench run`'s defaults: every workload and strategy, 1 warm-up and 5
+ * recorded rounds, seed 1, scale 1, the default batch limit, coalescing
+ * thresholds 0 and 64, system calls counted (SC_AUTO). */
+void bench_cfg_run(struct bench_cfg *c);
+
+/* `iovbench tune`'s: run's, but pwritev alone on module-large, project and
+ * tree (where the settings can matter: blob's 5 pieces fit one call
+ * whatever they are), batch limits 1, 2, 4, ... IOV_MAX and thresholds 0,
+ * 16, 32, ... 4096. */
+void bench_cfg_tune(struct bench_cfg *c);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * job.h - what one sample of a row does: prepare (not measured) and run
+ * (measured), for a strategy row or a reference row. Peer rows run fio
+ * instead (peers.h).
+ */
+#ifndef IOVBENCH_ENGINE_JOB_H
+#define IOVBENCH_ENGINE_JOB_H
+
+#include "engine/row.h"
+#include "iovw.h"
+#include "workload.h"
+
+#include <stdint.h>
+
+struct job {
+	const struct workload *w;
+	const struct row_spec *spec;
+	const char *out;      /* output file or directory */
+	unsigned char **bufs; /* reference rows: the bytes of each file */
+	uint64_t *sizes;
+};
+
+/* sample_job callbacks; ctx is a struct job. In a sample's child: what
+ * job_prepare() allocates is never freed (the child exits). */
+int job_prepare(void *ctx);
+int job_run(void *ctx, const iovw_options *o, iovw_stats *st);
+
+#endif

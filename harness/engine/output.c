@@ -1,0 +1,85 @@
+/*
+ * output.c - a workload's output (see output.h).
+ */
+#include "engine/output.h"
+
+#include "engine/digest.h"
+#include "engine/files.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void out_path(const struct workload *w, const char *out, size_t i, char *buf,
+	      size_t n)
+{
+	if (w->is_dir)
+		snprintf(buf, n, "%s/%s", out, w->files[i].name);
+	else
+		snprintf(buf, n, "%s", out);
+}
+
+int out_write(const struct workload *w, const char *out, iovw_strategy s,
+	      const iovw_options *o, iovw_stats *st, char *failed, size_t n)
+{
+	char path[4096];
+	size_t i;
+	int rc;
+
+	if (w->is_dir && mkdir(out, 0777) < 0 && errno != EEXIST) {
+		snprintf(failed, n, "%s", out);
+		return -errno;
+	}
+	for (i = 0; i < w->nfiles; i++) {
+		out_path(w, out, i, path, sizeof(path));
+		rc = iovw_write_file(path, s, w->files[i].ops->serialize,
+				     w->files[i].obj, o, st);
+		if (rc) {
+			snprintf(failed, n, "%s", path);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int out_remove(const struct workload *w, const char *out)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < w->nfiles; i++) {
+		out_path(w, out, i, path, sizeof(path));
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+int out_digest(const struct workload *w, const char *out, char *hex,
+	       char *failed, size_t n)
+{
+	struct digest d;
+	char path[4096];
+	size_t i;
+	int rc = digest_begin(&d);
+
+	for (i = 0; i < w->nfiles && !rc; i++) {
+		unsigned char *buf;
+		size_t len;
+
+		out_path(w, out, i, path, sizeof(path));
+		if ((rc = file_read_all(path, &buf, &len))) {
+			snprintf(failed, n, "%s", path);
+			break;
+		}
+		digest_file(&d, buf, len);
+		free(buf);
+	}
+	if (rc)
+		digest_abort(&d);
+	else
+		digest_end(&d, hex);
+	return rc;
+}

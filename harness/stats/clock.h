@@ -1,0 +1,19 @@
+/*
+ * clock.h - the clock every timed region reads.
+ */
+#ifndef IOVBENCH_STATS_CLOCK_H
+#define IOVBENCH_STATS_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Nanoseconds of CLOCK_MONOTONIC (through the vDSO: no system call). */
+static inline uint64_t clock_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#endif

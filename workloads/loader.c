@@ -411,3 +411,16 @@ int iovm_rebuild(const struct iovm_file *f, void **obj, char *err,
 		return iovm_bad(err, errlen, "unknown kind %u", f->h->kind);
 	return k->rebuild(f, obj, err, errlen);
 }
+
+uint64_t iovm_load_bound(uint32_t kind, uint64_t size)
+{
+	switch (kind) {
+	case IOVM_KIND_TREE:
+		return 6 * size + IOVM_LOAD_SLACK;
+	case IOVM_KIND_MODULE:
+	case IOVM_KIND_BLOB:
+		return 2 * size + IOVM_LOAD_SLACK;
+	default:
+		return size + IOVM_LOAD_SLACK;
+	}
+}

@@ -16,6 +16,20 @@
  * offsets; nothing is read out of bounds whatever the file holds. A valid
  * checksum proves no damage, not an honest author: every check runs on a
  * file whose checksum is right.
+ *
+ * Memory. Validation allocates nothing. Because a valid file's arrays are
+ * disjoint and inside it, and each kind's rebuild allocates in proportion
+ * to the bytes of its arrays, iovm_open_path() by the read path (which
+ * holds the whole file) and iovm_rebuild() together need at most
+ * iovm_load_bound(kind, size) bytes of address space:
+ *   module, blob  2 x the file size + IOVM_LOAD_SLACK (the file, then a
+ *                 copy of each array)
+ *   tree          6 x the file size + IOVM_LOAD_SLACK (the file; for each
+ *                 record, at least 16 bytes, a node of 16 bytes more,
+ *                 malloc's header and 24 bytes of the builder's stack:
+ *                 5.5 x for a file of 16-byte records, the worst case)
+ * The mmap path maps the file instead of reading it, within the same
+ * bound. tests/test_loadmem.c checks the bound under RLIMIT_AS.
  */
 #ifndef IOVW_LOADER_H
 #define IOVW_LOADER_H
@@ -31,6 +45,9 @@
  * why); a negative errno when the file could not be read or memory ran
  * out (never IOVM_INVALID for that), as each function says. */
 #define IOVM_INVALID 1
+
+/* The constant part of iovm_load_bound(). */
+#define IOVM_LOAD_SLACK (1u << 20)
 
 enum iovm_path { IOVM_READ, IOVM_MMAP };
 
@@ -79,6 +96,11 @@ const void *iovm_field(const struct iovm_file *f, unsigned field,
  * is NULL on any result but 0). */
 int iovm_rebuild(const struct iovm_file *f, void **obj, char *err,
 		 size_t errlen);
+
+/* The most address space iovm_open_path() and iovm_rebuild() of a file of
+ * `size` bytes and kind `kind` need together (see Memory above); for an
+ * unknown kind, what reading the file needs. */
+uint64_t iovm_load_bound(uint32_t kind, uint64_t size);
 
 /* printf into err; returns IOVM_INVALID. */
 int iovm_bad(char *err, size_t errlen, const char *fmt, ...)

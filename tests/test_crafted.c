@@ -175,6 +175,59 @@ static void writer_files_load(void)
 	}
 }
 
+/* A file the loader accepts is byte for byte what the writer writes for
+ * the structures rebuilt from it: the files as written, and a blob of
+ * empty arrays (the header and the root table only). */
+static void rebuilt_rewrites_same(void)
+{
+	static const struct {
+		const char *name;
+		double scale;
+	} w[] = {
+		{"module-small", 0.002},
+		{"tree", 0.00005},
+		{"blob", 0.0001},
+	};
+	char err[IOVM_ERRLEN];
+	size_t i, len, wlen;
+
+	for (i = 0; i <= sizeof(w) / sizeof(w[0]); i++) {
+		unsigned char *b, *again = NULL;
+		struct iovm_file f;
+		void *obj = NULL;
+		iovw_writer *p;
+
+		if (i < sizeof(w) / sizeof(w[0])) {
+			b = build(w[i].name, w[i].scale, &len);
+		} else {
+			b = build("blob", 0.0001, &len);
+			REQUIRE(b);
+			memset(root(b), 0, 4 * sizeof(struct iovm_array));
+			len = 128;
+			seal(b, len);
+		}
+		REQUIRE(b);
+		REQUIRE(iovm_open_mem(b, len, &f, err, sizeof(err)) == 0);
+		REQUIRE(iovm_rebuild(&f, &obj, err, sizeof(err)) == 0);
+		REQUIRE(iovw_writer_new(&p, IOVW_MODE_PLAN, NULL) == 0);
+		if (!kind_ops_of(f.h->kind)->serialize(p, obj)) {
+			wlen = (size_t)iovw_size(p);
+			again = malloc(wlen);
+			if (again && iovw_plan_gather(p, again, wlen))
+				wlen = 0;
+		}
+		if (!again || wlen != len || memcmp(again, b, len))
+			t_fail_at(__FILE__, __LINE__,
+				  "file %zu: rebuilt and written again, it "
+				  "differs",
+				  i);
+		iovw_writer_free(p);
+		kind_ops_of(f.h->kind)->free(obj);
+		free(again);
+		free(b);
+	}
+}
+
 /* A list on another's bytes, or on a part of them. */
 static void list_aliases_list(void)
 {
@@ -498,6 +551,7 @@ static void ident_mid_name(void)
 
 static const struct t_case cases[] = {
 	{"writer_files_load", writer_files_load},
+	{"rebuilt_rewrites_same", rebuilt_rewrites_same},
 	{"list_aliases_list", list_aliases_list},
 	{"all_lists_same", all_lists_same},
 	{"array_on_next", array_on_next},

@@ -229,6 +229,7 @@ static void crafted_offsets(void)
 	struct iovm_header *h;
 	struct iovm_array a;
 	char err[IOVM_ERRLEN];
+	unsigned char saved_tag;
 
 	REQUIRE(b);
 	h = (void *)b;
@@ -236,7 +237,8 @@ static void crafted_offsets(void)
 	 * 'node_payload' (16 bytes, align 8) */
 	crafted(b, len, 3, len + 10, 1, "'source' starts outside the file",
 		__LINE__);
-	crafted(b, len, 3, 8, 1, "'source' starts outside", __LINE__);
+	crafted(b, len, 3, 8, 1, "'source' at offset 8 lies on the header",
+		__LINE__);
 	memcpy(&a, b + h->root_offset + 16 * 4, 16);
 	crafted(b, len, 4, a.offset + 2, a.length, "'line_starts' at offset",
 		__LINE__);
@@ -248,10 +250,14 @@ static void crafted_offsets(void)
 		__LINE__);
 	crafted(b, len, 4, 4096, 0, "empty array 'line_starts' has offset",
 		__LINE__);
-	/* what the arrays mean: node arrays of different lengths */
+	/* what the arrays mean: node arrays of different lengths (the tag
+	 * left out becomes padding before node_payload, so it must be 0) */
 	memcpy(&a, b + h->root_offset + 16 * 5, 16);
+	saved_tag = b[a.offset + a.length - 1];
+	b[a.offset + a.length - 1] = 0;
 	crafted(b, len, 5, a.offset, a.length - 1, "node arrays disagree",
 		__LINE__);
+	b[a.offset + a.length - 1] = saved_tag;
 	/* an unchanged file still loads */
 	CHECK_EQ(load_mem(b, len, err), 0);
 	/* header fields */

@@ -106,48 +106,60 @@ static int module_serialize(iovw_writer *w, void *ctx)
 
 /* ---- rebuild: check what the arrays mean, then copy them ---------------- */
 
-#define GET(f, var, cnt) var = iovm_field(file, f, &cnt)
-
-static int check(const struct iovm_file *file, char *err, size_t errlen)
+/* Offset `off` of ident_bytes is where a name starts: the first byte or
+ * the one after a NUL, and not a NUL itself (names are never empty). */
+static const char *not_a_name(const uint8_t *ib, uint64_t nib, uint64_t off)
 {
-	const uint8_t *ib, *src, *tags, *str, *db;
-	const uint32_t *idx, *ls, *regions, *vars;
-	const struct exposed *ex;
-	uint64_t nib, nidx, nsrc, nls, ntags, npay, nreg, nstr, nslots, na, nb,
-		nc, nvars, nex, i, k, pos;
-	const void *unused;
+	if (off >= nib)
+		return "is past ident_bytes";
+	if (ib[off] == 0)
+		return "points at a NUL, not a name";
+	if (off && ib[off - 1] != 0)
+		return "points into the middle of a name";
+	return NULL;
+}
 
-	GET(F_IDENT_BYTES, ib, nib);
-	GET(F_IDENT_INDEX, idx, nidx);
-	GET(F_SOURCE, src, nsrc);
-	GET(F_LINE_STARTS, ls, nls);
-	GET(F_NODE_TAGS, tags, ntags);
-	GET(F_NODE_PAYLOAD, unused, npay);
-	GET(F_NODE_REGIONS, regions, nreg);
-	GET(F_STRINGS, str, nstr);
-	GET(F_TYPE_SLOTS, unused, nslots);
-	GET(F_DESC_A, unused, na);
-	GET(F_DESC_B, db, nb);
-	GET(F_DESC_C, unused, nc);
-	GET(F_TYPE_VARS, vars, nvars);
-	GET(F_EXPOSED, ex, nex);
-	(void)unused;
-	(void)src;
+/* The interner: NUL-terminated names and an open-addressing index whose
+ * entries are empty or the offset of a name. */
+static int check_idents(const struct iovm_file *file, char *err, size_t errlen)
+{
+	uint64_t nib, nidx, i;
+	const uint8_t *ib = iovm_field(file, F_IDENT_BYTES, &nib);
+	const uint32_t *idx = iovm_field(file, F_IDENT_INDEX, &nidx);
+	const char *why;
 
 	if (nidx & (nidx - 1))
 		return iovm_bad(err, errlen,
 				"ident_index length %llu is not a power of two",
 				(unsigned long long)nidx);
+	if (nib > UINT32_MAX) /* its offsets are u32, a page's length too */
+		return iovm_bad(err, errlen, "ident_bytes longer than 4 GiB");
 	if (nib && ib[nib - 1] != 0)
 		return iovm_bad(err, errlen,
 				"ident_bytes does not end with a NUL");
 	for (i = 0; i < nidx; i++)
-		if (idx[i] != EMPTY_SLOT && idx[i] >= nib)
+		if (idx[i] != EMPTY_SLOT && (why = not_a_name(ib, nib, idx[i])))
 			return iovm_bad(err, errlen,
-					"ident_index[%llu] = %u is past "
-					"ident_bytes (%llu bytes)",
-					(unsigned long long)i, idx[i],
+					"ident_index[%llu] = %u %s (%llu bytes "
+					"of names)",
+					(unsigned long long)i, idx[i], why,
 					(unsigned long long)nib);
+	return 0;
+}
+
+/* String literals (u32 length + bytes), the line table and the nodes. */
+static int check_text(const struct iovm_file *file, char *err, size_t errlen)
+{
+	uint64_t nstr, nsrc, nls, ntags, npay, nreg, i, pos;
+	const uint8_t *str = iovm_field(file, F_STRINGS, &nstr);
+	const uint32_t *ls = iovm_field(file, F_LINE_STARTS, &nls);
+	const uint8_t *tags = iovm_field(file, F_NODE_TAGS, &ntags);
+	const uint32_t *regions = iovm_field(file, F_NODE_REGIONS, &nreg);
+
+	(void)iovm_field(file, F_SOURCE, &nsrc);
+	(void)iovm_field(file, F_NODE_PAYLOAD, &npay);
+	if (nstr > UINT32_MAX) /* one page when rebuilt: u32 length */
+		return iovm_bad(err, errlen, "strings longer than 4 GiB");
 	for (pos = 0; pos < nstr;) {
 		uint32_t len;
 		if (nstr - pos < 4)
@@ -191,6 +203,20 @@ static int check(const struct iovm_file *file, char *err, size_t errlen)
 					"the source",
 					(unsigned long long)i, a, b);
 	}
+	return 0;
+}
+
+/* The type store: descriptor arrays of one length, kinds in range, type
+ * variables naming slots. */
+static int check_types(const struct iovm_file *file, char *err, size_t errlen)
+{
+	uint64_t nslots, na, nb, nc, nvars, i;
+	const uint8_t *db = iovm_field(file, F_DESC_B, &nb);
+	const uint32_t *vars = iovm_field(file, F_TYPE_VARS, &nvars);
+
+	(void)iovm_field(file, F_TYPE_SLOTS, &nslots);
+	(void)iovm_field(file, F_DESC_A, &na);
+	(void)iovm_field(file, F_DESC_C, &nc);
 	if (na != nb || na != nc)
 		return iovm_bad(err, errlen,
 				"type descriptor arrays disagree in length");
@@ -207,12 +233,30 @@ static int check(const struct iovm_file *file, char *err, size_t errlen)
 					"type slots",
 					(unsigned long long)i, vars[i],
 					(unsigned long long)nslots);
+	return 0;
+}
+
+/* Exposed items (a name and a node, sorted by name) and the lists of
+ * node indices. */
+static int check_refs(const struct iovm_file *file, char *err, size_t errlen)
+{
+	uint64_t nib, ntags, nex, i, k;
+	const uint8_t *ib = iovm_field(file, F_IDENT_BYTES, &nib);
+	const struct exposed *ex = iovm_field(file, F_EXPOSED, &nex);
+	const char *why;
+
+	(void)iovm_field(file, F_NODE_TAGS, &ntags);
 	for (i = 0; i < nex; i++) {
-		if (ex[i].ident >= nib || ex[i].node >= ntags)
+		if (ex[i].node >= ntags)
 			return iovm_bad(err, errlen,
 					"exposed item %llu points outside the "
-					"module",
-					(unsigned long long)i);
+					"module (node %u of %llu)",
+					(unsigned long long)i, ex[i].node,
+					(unsigned long long)ntags);
+		if ((why = not_a_name(ib, nib, ex[i].ident)))
+			return iovm_bad(
+				err, errlen, "exposed item %llu: ident %u %s",
+				(unsigned long long)i, ex[i].ident, why);
 		if (i && ex[i].ident <= ex[i - 1].ident)
 			return iovm_bad(err, errlen,
 					"exposed items are not sorted at %llu",
@@ -229,6 +273,18 @@ static int check(const struct iovm_file *file, char *err, size_t errlen)
 						(unsigned long long)k,
 						(unsigned long long)i, l[i]);
 	}
+	return 0;
+}
+
+static int check(const struct iovm_file *file, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = check_idents(file, err, errlen)) ||
+	    (rc = check_text(file, err, errlen)) ||
+	    (rc = check_types(file, err, errlen)) ||
+	    (rc = check_refs(file, err, errlen)))
+		return rc;
 	return 0;
 }
 

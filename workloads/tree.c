@@ -50,25 +50,31 @@ struct tree {
 	uint64_t nodes, bytes, depth;
 };
 
+/* Frees every node without a stack and without allocating, so that a
+ * rebuild that ran out of memory can still free what it built: a node
+ * with kids is rotated under its first kid (the kid's next sibling
+ * becomes the node's first kid), until the node at hand has none and is
+ * freed; its next sibling is the next node. */
 static void tree_free(void *obj)
 {
 	struct tree *t = obj;
-	struct tnode **stack;
-	size_t sp = 0;
+	struct tnode *n, *k;
 
 	if (!t)
 		return;
-	/* iterative: the tree may be deep */
-	stack = malloc((size_t)(t->nodes + 1) * sizeof(*stack));
-	if (stack && t->root)
-		stack[sp++] = t->root;
-	while (sp) {
-		struct tnode *n = stack[--sp], *k;
-		for (k = n->first; k; k = k->next)
-			stack[sp++] = k;
-		free(n);
+	n = t->root;
+	while (n) {
+		k = n->first;
+		if (k) {
+			n->first = k->next;
+			k->next = n;
+			n = k;
+		} else {
+			k = n->next;
+			free(n);
+			n = k;
+		}
 	}
-	free(stack);
 	free(t);
 }
 

@@ -207,13 +207,17 @@ IOVW_API int iovw_append(iovw_writer *w, const void *p, size_t n, size_t align,
 IOVW_API int iovw_append_copy(iovw_writer *w, const void *p, size_t n,
 			      size_t align, uint64_t *off);
 
-/* Reserve a zero-filled slot of `n` bytes, to be filled by iovw_patch(). */
+/* Reserve a zero-filled slot of `n` bytes, to be filled by iovw_patch().
+ * `n` may be 0: the empty slot takes no bytes, but a patch of 0 bytes at
+ * its offset succeeds, so reserve(count * size) followed by
+ * patch(off, arr, count * size) works for count 0 in every mode. */
 IOVW_API int iovw_reserve(iovw_writer *w, size_t n, size_t align,
 			  uint64_t *off);
 
 /* Copy `n` bytes from `p` into the stream at `off`, which must lie wholly
  * inside one reserved slot (-EINVAL otherwise; with n 0, `off` must still
- * be in or at the end of a slot). Allowed until written. */
+ * be in or at the end of a slot, an empty one included). Allowed until
+ * written. */
 IOVW_API int iovw_patch(iovw_writer *w, uint64_t off, const void *p, size_t n);
 
 /* Bytes in the stream so far (the file size once complete). */

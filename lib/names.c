@@ -20,7 +20,7 @@ static const char *const syscall_names[IOVW_SYS_COUNT] = {
 	[IOVW_SYS_FSTAT] = "fstat",	    [IOVW_SYS_MMAP] = "mmap",
 	[IOVW_SYS_MUNMAP] = "munmap",	    [IOVW_SYS_FDATASYNC] = "fdatasync",
 	[IOVW_SYS_FSYNC] = "fsync",	    [IOVW_SYS_RENAME] = "rename",
-	[IOVW_SYS_UNLINK] = "unlink",
+	[IOVW_SYS_UNLINK] = "unlink",	    [IOVW_SYS_FCNTL] = "fcntl",
 };
 
 const char *iovw_strerror(int err)

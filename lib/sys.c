@@ -112,6 +112,12 @@ static int sys_unlink(void *ctx, const char *path)
 	return neg(unlink(path));
 }
 
+static int sys_getfl(void *ctx, int fd)
+{
+	(void)ctx;
+	return neg(fcntl(fd, F_GETFL));
+}
+
 void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 {
 	static const iovw_sys real = {
@@ -128,6 +134,7 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 		.fsync = sys_fsync,
 		.rename = sys_rename,
 		.unlink = sys_unlink,
+		.getfl = sys_getfl,
 	};
 
 	*out = real;
@@ -150,6 +157,7 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 	TAKE(fsync);
 	TAKE(rename);
 	TAKE(unlink);
+	TAKE(getfl);
 #undef TAKE
 }
 

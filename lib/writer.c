@@ -484,6 +484,24 @@ int iovw_plan_write(iovw_writer *w, int fd, uint64_t off, int each,
 		    iovw_stats *st)
 {
 	iovw_stats local = {0};
+	int rc;
+
+	if (!w || w->mode != IOVW_MODE_PLAN)
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	rc = iovw__fd_check(&w->sys, &local, fd);
+	if (!rc)
+		rc = iovw__plan_write(w, fd, off, each, &local);
+	if (st)
+		iovw_stats_add(st, &local);
+	return rc;
+}
+
+int iovw__plan_write(iovw_writer *w, int fd, uint64_t off, int each,
+		     iovw_stats *st)
+{
+	iovw_stats local = {0};
 	uint64_t t0;
 	int rc;
 

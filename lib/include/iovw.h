@@ -80,6 +80,7 @@ typedef enum iovw_syscall {
 	IOVW_SYS_FSYNC,
 	IOVW_SYS_RENAME,
 	IOVW_SYS_UNLINK,
+	IOVW_SYS_FCNTL, /* fcntl(F_GETFL): the O_APPEND check */
 	IOVW_SYS_COUNT
 } iovw_syscall;
 
@@ -107,6 +108,7 @@ typedef struct iovw_sys {
 	int (*fsync)(void *ctx, int fd);
 	int (*rename)(void *ctx, const char *from, const char *to);
 	int (*unlink)(void *ctx, const char *path);
+	int (*getfl)(void *ctx, int fd); /* fcntl(fd, F_GETFL): the flags */
 } iovw_sys;
 
 /*
@@ -240,7 +242,9 @@ IOVW_API iovw_mode iovw_writer_mode(const iovw_writer *w);
  * partial writes resumed in place, EINTR retried, a write of 0 bytes is
  * -EIO. `each` set writes one pwrite per iovec instead. The writer is then
  * sealed (appends fail with -EINVAL) but the plan is left intact and may be
- * written again. Returns 0 or a negative errno.
+ * written again. An `fd` opened with O_APPEND is refused with -EINVAL
+ * before anything is written, as by iovw_write_fd(). Returns 0 or a
+ * negative errno.
  */
 IOVW_API int iovw_plan_write(iovw_writer *w, int fd, uint64_t off, int each,
 			     iovw_stats *st);
@@ -294,6 +298,14 @@ IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
  * with fallocate() first, so a full disk is -ENOSPC and not SIGBUS, except
  * on file systems without fallocate, where it falls back to ftruncate().
  * A failure may leave part of the stream written.
+ *
+ * An `fd` opened with O_APPEND is refused with -EINVAL before the
+ * serializer runs and before anything is written: Linux ignores pwrite's
+ * offset on such a descriptor and appends, while a mapping writes at the
+ * offset, so the strategies would write to different places. The check is
+ * one fcntl(F_GETFL) through the seam (IOVW_SYS_FCNTL in the stats); its
+ * own failure (-EBADF) is returned as it is. (pwritev2's RWF_NOAPPEND
+ * would write at the offset instead, but only from Linux 6.9 on.)
  */
 IOVW_API int iovw_write_fd(int fd, uint64_t off, iovw_strategy s,
 			   iovw_serialize_fn fn, void *ctx,

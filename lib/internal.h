@@ -92,6 +92,20 @@ int iovw__write_fd(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 		   iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
 		   const iovw_options *o);
 
+/* Room a temporary name takes after its directory part, with the NUL. */
+#define IOVW__TMP_NAME_MAX 48
+
+/* Write "<dir>.iovw-<pid>-<16 hex>.tmp" into `tmp`: the first `dlen`
+ * bytes of `path` (its directory, with the '/'), then a name that differs
+ * with `try`, the time and the thread. `tmp` holds dlen +
+ * IOVW__TMP_NAME_MAX bytes. No system call. */
+void iovw__tmp_name(char *tmp, const char *path, size_t dlen, int pid,
+		    unsigned try);
+
+/* The pid in a name (no directory part) of that form, or 0 if `name` is
+ * not exactly one. */
+int iovw__tmp_pid(const char *name);
+
 /* Nanoseconds of CLOCK_MONOTONIC (vDSO: no system call). */
 uint64_t iovw__now_ns(void);
 

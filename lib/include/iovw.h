@@ -81,6 +81,11 @@ typedef enum iovw_syscall {
 	IOVW_SYS_RENAME,
 	IOVW_SYS_UNLINK,
 	IOVW_SYS_FCNTL, /* fcntl(F_GETFL): the O_APPEND check */
+	IOVW_SYS_LINKAT,
+	IOVW_SYS_GETPID,
+	IOVW_SYS_KILL, /* kill(pid, 0): iovw_clean_stale's liveness test */
+	IOVW_SYS_UNLINKAT,
+	IOVW_SYS_GETDENTS, /* getdents64 */
 	IOVW_SYS_COUNT
 } iovw_syscall;
 
@@ -109,6 +114,13 @@ typedef struct iovw_sys {
 	int (*rename)(void *ctx, const char *from, const char *to);
 	int (*unlink)(void *ctx, const char *path);
 	int (*getfl)(void *ctx, int fd); /* fcntl(fd, F_GETFL): the flags */
+	int (*linkat)(void *ctx, int olddirfd, const char *oldpath,
+		      int newdirfd, const char *newpath, int flags);
+	int (*getpid)(void *ctx);
+	int (*kill)(void *ctx, int pid, int sig);
+	int (*unlinkat)(void *ctx, int dirfd, const char *path, int flags);
+	/* getdents64(): records as struct dirent64 in `buf` */
+	ssize_t (*getdents)(void *ctx, int fd, void *buf, size_t n);
 } iovw_sys;
 
 /*
@@ -310,6 +322,33 @@ IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
 IOVW_API int iovw_write_fd(int fd, uint64_t off, iovw_strategy s,
 			   iovw_serialize_fn fn, void *ctx,
 			   const iovw_options *o, iovw_stats *st);
+
+/*
+ * Remove the temporary files that writers killed during iovw_write_file()
+ * left in `dir`, and only those: regular files named
+ * ".iovw-<pid>-<16 hex digits>.tmp" whose pid is not a live process
+ * (kill(pid, 0) fails with ESRCH). Writers leave them only where the file
+ * system has no O_TMPFILE, or when killed between naming the finished file
+ * and renaming it over the target; older versions' ".iovw-<hex>.tmp" names
+ * carry no pid and are never touched. `o` gives the seam (other options
+ * are ignored) and may be NULL, like `st`.
+ *
+ * Limits of the rule: a pid is judged in the caller's pid namespace on the
+ * caller's host. A writer in another pid namespace (a container sharing
+ * the directory) or on another NFS client may look dead, and its file is
+ * then removed under it; that writer's rename fails (-ENOENT) and it
+ * reports the error, its target untouched. So run it where every writer
+ * of `dir` is a process of this namespace, e.g. when a build tool that
+ * owns the cache starts. A dead writer's pid reused by a live process keeps
+ * its file until that process ends (never wrongly removed).
+ *
+ * Returns the number of files removed, or the first failure (after trying
+ * every candidate; those removed stay removed): the directory's open or
+ * read error, or an unlinkat() error other than ENOENT (a concurrent
+ * cleaner won) or EISDIR (not a file).
+ */
+IOVW_API int iovw_clean_stale(const char *dir, const iovw_options *o,
+			      iovw_stats *st);
 
 /* ---- names and errors --------------------------------------------------- */
 

@@ -2,7 +2,7 @@
  * test_atomic.c - iovw_write_file's atomic replacement: the unnamed file
  * (O_TMPFILE) that gets a name only when complete, the named file where
  * there is no O_TMPFILE or no way to link, every system call of a write
- * failing in turn.
+ * failing in turn, and what happens to a symlink at the target.
  * (test_kill.c kills writers; test_faults.c injects write faults.)
  */
 #include "helpers.h"
@@ -637,6 +637,52 @@ static void write_fd_every_call_fails(void)
 	}
 }
 
+/* ---- symlinks ------------------------------------------------------------ */
+
+/* An atomic write replaces a symlink at the target (the link itself) with
+ * a regular file and leaves the file it pointed to alone; IOVW_F_NO_ATOMIC
+ * follows the link and rewrites that file, the link stays. */
+static void symlink_target(void)
+{
+	iovw_options ip = {.flags = IOVW_F_NO_ATOMIC};
+	unsigned char *want, *got;
+	size_t wlen, len;
+	struct stat sb;
+	int s;
+
+	want = small_bytes(&wlen);
+	REQUIRE(want);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		REQUIRE(h_make_file(h_path("real"), 10, 'r') == 0);
+		unlink(h_path("t"));
+		REQUIRE(symlink("real", h_path("t")) == 0);
+		CHECK_EQ(iovw_write_file(h_path("t"), (iovw_strategy)s,
+					 small_fn, NULL, NULL, NULL),
+			 0);
+		REQUIRE(lstat(h_path("t"), &sb) == 0);
+		CHECK(S_ISREG(sb.st_mode));
+		got = t_read_file(h_path("t"), &len);
+		CHECK(got && len == wlen && !memcmp(got, want, wlen));
+		free(got);
+		got = t_read_file(h_path("real"), &len);
+		CHECK(got && len == 10 && !memcmp(got, "rrrrrrrrrr", 10));
+		free(got);
+
+		REQUIRE(unlink(h_path("t")) == 0);
+		REQUIRE(symlink("real", h_path("t")) == 0);
+		CHECK_EQ(iovw_write_file(h_path("t"), (iovw_strategy)s,
+					 small_fn, NULL, &ip, NULL),
+			 0);
+		REQUIRE(lstat(h_path("t"), &sb) == 0);
+		CHECK(S_ISLNK(sb.st_mode));
+		got = t_read_file(h_path("real"), &len);
+		CHECK(got && len == wlen && !memcmp(got, want, wlen));
+		free(got);
+		CHECK_EQ(t_count_dir(t_tmpdir()), 2);
+	}
+	free(want);
+}
+
 static const struct t_case cases[] = {
 	{"unnamed_while_written", unnamed_while_written},
 	{"named_without_tmpfile", named_without_tmpfile},
@@ -645,6 +691,7 @@ static const struct t_case cases[] = {
 	{"every_call_fails_unnamed", every_call_fails_unnamed},
 	{"every_call_fails_named", every_call_fails_named},
 	{"write_fd_every_call_fails", write_fd_every_call_fails},
+	{"symlink_target", symlink_target},
 	{NULL, NULL},
 };
 

@@ -92,7 +92,8 @@ typedef enum iovw_syscall {
 /*
  * The syscall seam. Every system call the library makes goes through one of
  * these; a NULL member means the real call. Each returns what the real call
- * returns on success and a negative errno on failure (never -1 and errno).
+ * returns on success and a negative errno on failure (never -1 and errno);
+ * getpid cannot fail (a value <= 0 fails the write with it, or -EINVAL).
  * Tests use it to inject short writes, EINTR, ENOSPC or EIO; a harness may
  * use it to count or trace. `ctx` is passed back untouched.
  */
@@ -290,14 +291,35 @@ typedef int (*iovw_serialize_fn)(iovw_writer *w, void *ctx);
 
 /*
  * Run `fn` in the modes strategy `s` needs and write the result to `path`.
- * By default the write is atomic: a temporary file is created with O_EXCL
- * in the target's directory, written, optionally fdatasync'ed, renamed over
- * `path`, and the directory optionally fsync'ed. On any error up to the
- * rename the temporary file is removed and an existing `path` is left
- * untouched; a failure of the directory fsync (IOVW_F_FSYNC_DIR) comes
- * after the rename and is reported with the new file in place. The new
- * file gets file_mode (default 0666 & ~umask): the mode of a file it
- * replaces is not kept. `o` and `st` may be NULL.
+ *
+ * By default the write is atomic. The new file is created in the target's
+ * directory without a name (open(dir, O_TMPFILE)), written, optionally
+ * fdatasync'ed, then linked under a fresh temporary name
+ * ".iovw-<pid>-<16 hex>.tmp" (linkat() through /proc/self/fd, or with
+ * AT_EMPTY_PATH where /proc is missing and the process has
+ * CAP_DAC_READ_SEARCH), closed, renamed over `path`, and the directory
+ * optionally fsync'ed. Where open() refuses O_TMPFILE (EOPNOTSUPP, EISDIR,
+ * EINVAL), the file is created under the temporary name with O_EXCL
+ * instead; where the unnamed file cannot be linked (ENOENT, EPERM) it is
+ * dropped and the stream written again that way (so `fn` runs again).
+ *
+ * On any error up to the rename a named temporary file is removed and an
+ * existing `path` is left untouched; a failure of the directory fsync
+ * (IOVW_F_FSYNC_DIR) comes after the rename and is reported with the new
+ * file in place. A process killed (SIGKILL, a crash) during the write
+ * leaves `path` old or complete and new, and by the unnamed file nothing
+ * else, except when killed in the short window between link and rename: a
+ * complete temporary file. By the named file it leaves its temporary file.
+ * Either carries the dead writer's pid: iovw_clean_stale() removes them.
+ *
+ * A symlink at `path` is replaced itself by the new regular file; the file
+ * it pointed to is not touched. With IOVW_F_NO_ATOMIC the target is opened
+ * with O_CREAT | O_TRUNC and written in place instead: a symlink is
+ * followed and the file it points to is rewritten (a dangling one is
+ * created), and a failure or a kill may leave it partly written.
+ *
+ * The new file gets file_mode (default 0666 & ~umask): the mode of a file
+ * it replaces is not kept. `o` and `st` may be NULL.
  */
 IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
 			     iovw_serialize_fn fn, void *ctx,

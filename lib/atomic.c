@@ -1,11 +1,29 @@
 /*
  * atomic.c - iovw_write_file(): write a new file and rename it into place.
  *
- * The temporary file lives in the target's directory (rename() is atomic
- * only within one file system) under a name no other writer picks: O_EXCL
- * makes a collision fail, and a new name is tried. On any failure before
- * the rename the temporary file is unlinked, so the target is either the
- * old file, untouched, or the complete new one.
+ * The new file lives in the target's directory (rename() is atomic only
+ * within one file system). Where the file system can, it is created
+ * without a name, open(dir, O_TMPFILE), written (and fdatasync'ed if
+ * asked), then given a fresh temporary name with linkat() and renamed over
+ * the target. A writer killed before the link leaves nothing: the kernel
+ * frees an unnamed file with its last descriptor. Killed in the short
+ * window between link and rename it leaves a complete file under the
+ * temporary name, which carries its pid for iovw_clean_stale() (tmpname.c).
+ *
+ * linkat() names the file through /proc/self/fd/N with AT_SYMLINK_FOLLOW,
+ * which needs no privilege; without /proc it tries AT_EMPTY_PATH, which
+ * needs CAP_DAC_READ_SEARCH. If neither can link it (ENOENT, or EPERM
+ * where the file system has no hard links), the unnamed file is dropped
+ * and the stream is written again the named way below.
+ *
+ * Where open() refuses O_TMPFILE (EOPNOTSUPP from the file system, EISDIR
+ * from a kernel before 3.11, EINVAL), the file is created under its
+ * temporary name with O_EXCL (a name taken makes the open fail, and a new
+ * name is tried), as before; a writer killed while writing leaves that
+ * file behind, again named with its pid.
+ *
+ * On any failure before the rename a named temporary file is unlinked, so
+ * the target is either the old file, untouched, or the complete new one.
  */
 #include "internal.h"
 
@@ -13,18 +31,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define TMP_TRIES 64
-
-static uint64_t mix64(uint64_t x)
-{
-	/* splitmix64's finalizer */
-	x += 0x9e3779b97f4a7c15u;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-	return x ^ (x >> 31);
-}
 
 /* Length of the directory part of `path`, with its trailing '/' (0 if
  * there is none: the current directory). */
@@ -34,21 +42,15 @@ static size_t dir_len(const char *path)
 	return slash ? (size_t)(slash - path) + 1 : 0;
 }
 
-/* Write "<dir>.iovw-<16 hex>.tmp" into tmp. No system call: the clocks go
- * through the vDSO, and the stack address differs between threads. */
-static void tmp_name(char *tmp, const char *path, size_t dlen, unsigned try)
+/* The directory part of `path` into buf, "." for none. */
+static void dir_name(char *buf, const char *path, size_t dlen)
 {
-	struct timespec a, b;
-	uint64_t seed;
-
-	clock_gettime(CLOCK_REALTIME, &a);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	seed = (uint64_t)a.tv_nsec ^ ((uint64_t)a.tv_sec << 30) ^
-	       mix64((uint64_t)b.tv_nsec + (uint64_t)(uintptr_t)&a) ^
-	       mix64(try);
-	memcpy(tmp, path, dlen);
-	snprintf(tmp + dlen, 32, ".iovw-%016llx.tmp",
-		 (unsigned long long)mix64(seed));
+	if (dlen) {
+		memcpy(buf, path, dlen);
+		buf[dlen] = '\0';
+	} else {
+		strcpy(buf, ".");
+	}
 }
 
 static int fsync_dir(const iovw_sys *s, iovw_stats *st, const char *path,
@@ -56,12 +58,7 @@ static int fsync_dir(const iovw_sys *s, iovw_stats *st, const char *path,
 {
 	int fd, rc, rc2;
 
-	if (dlen) {
-		memcpy(buf, path, dlen);
-		buf[dlen] = '\0';
-	} else {
-		strcpy(buf, ".");
-	}
+	dir_name(buf, path, dlen);
 	st->syscalls[IOVW_SYS_OPEN]++;
 	fd = s->open(s->ctx, buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -90,38 +87,124 @@ static int write_in_place(const iovw_sys *s, iovw_stats *st, const char *path,
 	return rc ? rc : rc2;
 }
 
-static int write_atomic(const iovw_sys *s, iovw_stats *st, const char *path,
-			iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
-			const iovw_options *o, unsigned mode, char *tmp,
-			size_t dlen)
-{
-	unsigned try;
-	int fd = -EEXIST, rc, rc2;
+/* What one atomic write needs besides the strategy's arguments. */
+struct atomic {
+	const iovw_sys *s;
+	iovw_stats *st;
+	const char *path;
+	size_t dlen;
+	unsigned mode;
+	int pid;
+	char *tmp; /* dlen + IOVW__TMP_NAME_MAX bytes */
+};
 
-	for (try = 0; try < TMP_TRIES && fd == -EEXIST; try++) {
-		tmp_name(tmp, path, dlen, try);
-		st->syscalls[IOVW_SYS_OPEN]++;
-		fd = s->open(s->ctx, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-			     mode);
-	}
-	if (fd < 0)
-		return fd;
-	rc = iovw__write_fd(s, st, fd, 0, strat, fn, ctx, o);
-	st->syscalls[IOVW_SYS_CLOSE]++;
+/* Close `fd`, whose file is named a->tmp, after the write's result `rc`;
+ * if all went well rename it over the target. On any failure the name is
+ * unlinked. */
+static int finish(const struct atomic *a, int fd, int rc)
+{
+	const iovw_sys *s = a->s;
+	int rc2;
+
+	a->st->syscalls[IOVW_SYS_CLOSE]++;
 	rc2 = s->close(s->ctx, fd); /* may report a deferred write error */
 	if (!rc)
 		rc = rc2;
 	if (!rc) {
-		st->syscalls[IOVW_SYS_RENAME]++;
-		rc = s->rename(s->ctx, tmp, path);
+		a->st->syscalls[IOVW_SYS_RENAME]++;
+		rc = s->rename(s->ctx, a->tmp, a->path);
 	}
 	if (rc) {
-		st->syscalls[IOVW_SYS_UNLINK]++;
-		s->unlink(s->ctx, tmp);
-		return rc;
+		a->st->syscalls[IOVW_SYS_UNLINK]++;
+		s->unlink(s->ctx, a->tmp);
 	}
-	if (o && (o->flags & IOVW_F_FSYNC_DIR))
-		rc = fsync_dir(s, st, path, dlen, tmp);
+	return rc;
+}
+
+/* Give the unnamed file `fd` a fresh temporary name in a->tmp. 0, 1 if it
+ * cannot be linked here (no /proc, no privilege, no hard links), or a
+ * negative errno. */
+static int link_tmp(const struct atomic *a, int fd)
+{
+	const iovw_sys *s = a->s;
+	char proc[32];
+	unsigned try;
+	int rc = -EEXIST;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (try = 0; try < TMP_TRIES && rc == -EEXIST; try++) {
+		iovw__tmp_name(a->tmp, a->path, a->dlen, a->pid, try);
+		a->st->syscalls[IOVW_SYS_LINKAT]++;
+		rc = s->linkat(s->ctx, AT_FDCWD, proc, AT_FDCWD, a->tmp,
+			       AT_SYMLINK_FOLLOW);
+		if (rc == -ENOENT) {
+			a->st->syscalls[IOVW_SYS_LINKAT]++;
+			rc = s->linkat(s->ctx, fd, "", AT_FDCWD, a->tmp,
+				       AT_EMPTY_PATH);
+		}
+	}
+	return rc == -ENOENT || rc == -EPERM ? 1 : rc;
+}
+
+/* The unnamed way. 0, 1 if O_TMPFILE or linking is not available here
+ * (nothing is left behind), or a negative errno. */
+static int via_tmpfile(const struct atomic *a, iovw_strategy strat,
+		       iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+{
+	const iovw_sys *s = a->s;
+	int fd, rc;
+
+	dir_name(a->tmp, a->path, a->dlen);
+	a->st->syscalls[IOVW_SYS_OPEN]++;
+	fd = s->open(s->ctx, a->tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, a->mode);
+	if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL)
+		return 1;
+	if (fd < 0)
+		return fd;
+	rc = iovw__write_fd(s, a->st, fd, 0, strat, fn, ctx, o);
+	if (!rc)
+		rc = link_tmp(a, fd);
+	if (!rc)
+		return finish(a, fd, 0);
+	a->st->syscalls[IOVW_SYS_CLOSE]++;
+	s->close(s->ctx, fd); /* unnamed: closing it removes it */
+	return rc;
+}
+
+/* The named way: created under its temporary name with O_EXCL. */
+static int via_named(const struct atomic *a, iovw_strategy strat,
+		     iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+{
+	const iovw_sys *s = a->s;
+	unsigned try;
+	int fd = -EEXIST, rc;
+
+	for (try = 0; try < TMP_TRIES && fd == -EEXIST; try++) {
+		iovw__tmp_name(a->tmp, a->path, a->dlen, a->pid, try);
+		a->st->syscalls[IOVW_SYS_OPEN]++;
+		fd = s->open(s->ctx, a->tmp,
+			     O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, a->mode);
+	}
+	if (fd < 0)
+		return fd;
+	rc = iovw__write_fd(s, a->st, fd, 0, strat, fn, ctx, o);
+	return finish(a, fd, rc);
+}
+
+static int write_atomic(struct atomic *a, iovw_strategy strat,
+			iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+{
+	int rc;
+
+	a->st->syscalls[IOVW_SYS_GETPID]++;
+	a->pid = a->s->getpid(a->s->ctx);
+	if (a->pid <= 0)
+		return a->pid < 0 ? a->pid : -EINVAL;
+	rc = via_tmpfile(a, strat, fn, ctx, o);
+	if (rc == 1)
+		rc = via_named(a, strat, fn, ctx, o);
+	if (!rc && o && (o->flags & IOVW_F_FSYNC_DIR))
+		rc = fsync_dir(a->s, a->st, a->path, a->dlen, a->tmp);
 	return rc;
 }
 
@@ -129,11 +212,11 @@ int iovw_write_file(const char *path, iovw_strategy strat, iovw_serialize_fn fn,
 		    void *ctx, const iovw_options *o, iovw_stats *st)
 {
 	iovw_stats local = {0};
-	iovw_allocator a;
+	iovw_allocator al;
 	unsigned mode = o && o->file_mode ? o->file_mode : 0666;
-	size_t batch, dlen;
+	struct atomic a;
+	size_t batch;
 	iovw_sys sys;
-	char *tmp;
 	int rc;
 
 	if (!path || !*path || !fn || (unsigned)strat >= IOVW_STRATEGY_COUNT)
@@ -146,14 +229,17 @@ int iovw_write_file(const char *path, iovw_strategy strat, iovw_serialize_fn fn,
 		rc = write_in_place(&sys, &local, path, strat, fn, ctx, o,
 				    mode);
 	} else {
-		iovw__alloc_resolve(&a, o ? o->alloc : NULL);
-		dlen = dir_len(path);
-		tmp = a.malloc(a.ctx, dlen + 32);
-		if (!tmp)
+		iovw__alloc_resolve(&al, o ? o->alloc : NULL);
+		a = (struct atomic){.s = &sys,
+				    .st = &local,
+				    .path = path,
+				    .dlen = dir_len(path),
+				    .mode = mode};
+		a.tmp = al.malloc(al.ctx, a.dlen + IOVW__TMP_NAME_MAX);
+		if (!a.tmp)
 			return -ENOMEM;
-		rc = write_atomic(&sys, &local, path, strat, fn, ctx, o, mode,
-				  tmp, dlen);
-		a.free(a.ctx, tmp);
+		rc = write_atomic(&a, strat, fn, ctx, o);
+		al.free(al.ctx, a.tmp);
 	}
 	if (st)
 		iovw_stats_add(st, &local);

@@ -77,10 +77,34 @@ int iovw__options_check(const iovw_options *o, size_t *batch_limit);
 int iovw__writev_all(const iovw_sys *s, iovw_stats *st, int fd,
 		     struct iovec *iov, size_t n, uint64_t off, size_t batch);
 
+/* A caller's descriptor may be written at an offset: 0, -EINVAL if it is
+ * O_APPEND (Linux would put pwrite's bytes at the end, mmap's at the
+ * offset), or fcntl's error. One fcntl(F_GETFL), counted into `st`. */
+int iovw__fd_check(const iovw_sys *s, iovw_stats *st, int fd);
+
+/* iovw_plan_write() without the descriptor check, for the library's own
+ * descriptors. */
+int iovw__plan_write(iovw_writer *w, int fd, uint64_t off, int each,
+		     iovw_stats *st);
+
 /* Run a strategy on an open fd; fdatasync if asked. Counts into `st`. */
 int iovw__write_fd(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 		   iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
 		   const iovw_options *o);
+
+/* Room a temporary name takes after its directory part, with the NUL. */
+#define IOVW__TMP_NAME_MAX 48
+
+/* Write "<dir>.iovw-<pid>-<16 hex>.tmp" into `tmp`: the first `dlen`
+ * bytes of `path` (its directory, with the '/'), then a name that differs
+ * with `try`, the time and the thread. `tmp` holds dlen +
+ * IOVW__TMP_NAME_MAX bytes. No system call. */
+void iovw__tmp_name(char *tmp, const char *path, size_t dlen, int pid,
+		    unsigned try);
+
+/* The pid in a name (no directory part) of that form, or 0 if `name` is
+ * not exactly one. */
+int iovw__tmp_pid(const char *name);
 
 /* Nanoseconds of CLOCK_MONOTONIC (vDSO: no system call). */
 uint64_t iovw__now_ns(void);

@@ -20,7 +20,10 @@ static const char *const syscall_names[IOVW_SYS_COUNT] = {
 	[IOVW_SYS_FSTAT] = "fstat",	    [IOVW_SYS_MMAP] = "mmap",
 	[IOVW_SYS_MUNMAP] = "munmap",	    [IOVW_SYS_FDATASYNC] = "fdatasync",
 	[IOVW_SYS_FSYNC] = "fsync",	    [IOVW_SYS_RENAME] = "rename",
-	[IOVW_SYS_UNLINK] = "unlink",
+	[IOVW_SYS_UNLINK] = "unlink",	    [IOVW_SYS_FCNTL] = "fcntl",
+	[IOVW_SYS_LINKAT] = "linkat",	    [IOVW_SYS_GETPID] = "getpid",
+	[IOVW_SYS_KILL] = "kill",	    [IOVW_SYS_UNLINKAT] = "unlinkat",
+	[IOVW_SYS_GETDENTS] = "getdents64",
 };
 
 const char *iovw_strerror(int err)

@@ -12,6 +12,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static void built(const iovw_options *o)
@@ -44,7 +45,7 @@ static int do_plan(iovw_stats *st, int fd, uint64_t off, int each,
 	st->build_ns += iovw__now_ns() - t0;
 	if (!rc) {
 		built(o);
-		rc = iovw_plan_write(w, fd, off, each, st);
+		rc = iovw__plan_write(w, fd, off, each, st);
 	}
 	iovw_writer_stats(w, st);
 	iovw_writer_free(w);
@@ -210,6 +211,17 @@ int iovw__write_fd(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 	return rc;
 }
 
+int iovw__fd_check(const iovw_sys *s, iovw_stats *st, int fd)
+{
+	int fl;
+
+	st->syscalls[IOVW_SYS_FCNTL]++;
+	fl = s->getfl(s->ctx, fd);
+	if (fl < 0)
+		return fl;
+	return fl & O_APPEND ? -EINVAL : 0;
+}
+
 int iovw_write_fd(int fd, uint64_t off, iovw_strategy s, iovw_serialize_fn fn,
 		  void *ctx, const iovw_options *o, iovw_stats *st)
 {
@@ -224,7 +236,9 @@ int iovw_write_fd(int fd, uint64_t off, iovw_strategy s, iovw_serialize_fn fn,
 	if (rc)
 		return rc;
 	iovw__sys_resolve(&sys, o ? o->sys : NULL);
-	rc = iovw__write_fd(&sys, &local, fd, off, s, fn, ctx, o);
+	rc = iovw__fd_check(&sys, &local, fd);
+	if (!rc)
+		rc = iovw__write_fd(&sys, &local, fd, off, s, fn, ctx, o);
 	if (st)
 		iovw_stats_add(st, &local);
 	return rc;

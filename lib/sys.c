@@ -7,8 +7,10 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -112,6 +114,44 @@ static int sys_unlink(void *ctx, const char *path)
 	return neg(unlink(path));
 }
 
+static int sys_getfl(void *ctx, int fd)
+{
+	(void)ctx;
+	return neg(fcntl(fd, F_GETFL));
+}
+
+static int sys_linkat(void *ctx, int olddirfd, const char *oldpath,
+		      int newdirfd, const char *newpath, int flags)
+{
+	(void)ctx;
+	return neg(linkat(olddirfd, oldpath, newdirfd, newpath, flags));
+}
+
+static int sys_getpid(void *ctx)
+{
+	(void)ctx;
+	return (int)getpid();
+}
+
+static int sys_kill(void *ctx, int pid, int sig)
+{
+	(void)ctx;
+	return neg(kill((pid_t)pid, sig));
+}
+
+static int sys_unlinkat(void *ctx, int dirfd, const char *path, int flags)
+{
+	(void)ctx;
+	return neg(unlinkat(dirfd, path, flags));
+}
+
+static ssize_t sys_getdents(void *ctx, int fd, void *buf, size_t n)
+{
+	ssize_t r = getdents64(fd, buf, n);
+	(void)ctx;
+	return r < 0 ? -errno : r;
+}
+
 void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 {
 	static const iovw_sys real = {
@@ -128,6 +168,12 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 		.fsync = sys_fsync,
 		.rename = sys_rename,
 		.unlink = sys_unlink,
+		.getfl = sys_getfl,
+		.linkat = sys_linkat,
+		.getpid = sys_getpid,
+		.kill = sys_kill,
+		.unlinkat = sys_unlinkat,
+		.getdents = sys_getdents,
 	};
 
 	*out = real;
@@ -150,6 +196,12 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 	TAKE(fsync);
 	TAKE(rename);
 	TAKE(unlink);
+	TAKE(getfl);
+	TAKE(linkat);
+	TAKE(getpid);
+	TAKE(kill);
+	TAKE(unlinkat);
+	TAKE(getdents);
 #undef TAKE
 }
 

@@ -363,13 +363,14 @@ int iovw_reserve(iovw_writer *w, size_t n, size_t align, uint64_t *off)
 	rc = begin_piece(w, iovw__zeros, n, align, &start);
 	if (rc)
 		return rc;
-	if (!n)
-		return end_piece(w, start, n, off);
+	/* An empty slot is recorded too (len 0, no memory), so that a
+	 * patch of 0 bytes at its offset finds it: reserve(count * size)
+	 * and patch(off, arr, count * size) must work for count 0. */
 	if (w->nslots == w->slot_cap &&
 	    grow(w, (void **)&w->slots, &w->slot_cap, w->nslots + 1,
 		 sizeof(*w->slots), FIRST_SLOTS))
 		return fail(w, -ENOMEM);
-	switch (w->mode) {
+	switch (n ? w->mode : IOVW_MODE_MEASURE) { /* empty: no memory */
 	case IOVW_MODE_PLAN:
 		mem = arena_take(w, n);
 		if (!mem)
@@ -393,8 +394,8 @@ int iovw_reserve(iovw_writer *w, size_t n, size_t align, uint64_t *off)
 }
 
 /* The slot that holds [off, off + n), or NULL. Slots are in stream order
- * and do not overlap, so a binary search finds the last one at or before
- * `off`. */
+ * and do not overlap (empty ones may share an offset with the next), so a
+ * binary search finds the last one at or before `off`. */
 static struct iovw_slot *find_slot(const iovw_writer *w, uint64_t off, size_t n)
 {
 	size_t lo = 0, hi = w->nslots;
@@ -481,6 +482,24 @@ void iovw_writer_stats(const iovw_writer *w, iovw_stats *st)
 
 int iovw_plan_write(iovw_writer *w, int fd, uint64_t off, int each,
 		    iovw_stats *st)
+{
+	iovw_stats local = {0};
+	int rc;
+
+	if (!w || w->mode != IOVW_MODE_PLAN)
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	rc = iovw__fd_check(&w->sys, &local, fd);
+	if (!rc)
+		rc = iovw__plan_write(w, fd, off, each, &local);
+	if (st)
+		iovw_stats_add(st, &local);
+	return rc;
+}
+
+int iovw__plan_write(iovw_writer *w, int fd, uint64_t off, int each,
+		     iovw_stats *st)
 {
 	iovw_stats local = {0};
 	uint64_t t0;

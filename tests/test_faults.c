@@ -4,7 +4,9 @@
  *
  * Every case ends in the right bytes or the right negative errno, never a
  * hang (each case runs under an alarm); after a failed atomic write the
- * old target is intact and no temporary file is left.
+ * old target is intact and no temporary file is left, both by the unnamed
+ * file (O_TMPFILE) and the named one. (test_atomic.c fails every system
+ * call of a write in turn.)
  */
 #include "helpers.h"
 #include "t.h"
@@ -76,8 +78,11 @@ struct fault {
 	int zero;	 /* write calls return 0                            */
 	unsigned writes; /* write calls that reached the fake               */
 	int fail_errno[IOVW_SYS_COUNT]; /* make this call fail with this    */
-	unsigned open_eexist; /* the first n opens fail with EEXIST           */
-	unsigned opens;
+	unsigned open_eexist; /* the first n O_EXCL opens fail with EEXIST    */
+	unsigned opens;	      /* O_EXCL opens                                 */
+	int tmpfile_err;      /* O_TMPFILE opens fail with this (0: real)     */
+	unsigned link_eexist; /* the first n linkats fail with EEXIST         */
+	unsigned links;
 };
 
 /* Gather up to `cap` bytes of the iovecs and pwrite them for real. */
@@ -143,8 +148,10 @@ static int f_open(void *ctx, const char *path, int flags, unsigned mode)
 	struct fault *f = ctx;
 	int fd;
 
-	if (f->opens++ < f->open_eexist)
+	if ((flags & O_EXCL) && f->opens++ < f->open_eexist)
 		return -EEXIST;
+	if ((flags & O_TMPFILE) == O_TMPFILE && f->tmpfile_err)
+		return f->tmpfile_err;
 	if (f->fail_errno[IOVW_SYS_OPEN])
 		return f->fail_errno[IOVW_SYS_OPEN];
 	fd = open(path, flags, (mode_t)mode);
@@ -195,6 +202,16 @@ static int f_rename(void *ctx, const char *a, const char *b)
 	PASS_OR_FAIL(IOVW_SYS_RENAME, rename(a, b));
 }
 
+static int f_linkat(void *ctx, int ofd, const char *from, int nfd,
+		    const char *to, int flags)
+{
+	struct fault *f = ctx;
+
+	if (f->links++ < f->link_eexist)
+		return -EEXIST;
+	PASS_OR_FAIL(IOVW_SYS_LINKAT, linkat(ofd, from, nfd, to, flags));
+}
+
 static int f_mmap(void *ctx, size_t len, int fd, int64_t off, void **out)
 {
 	struct fault *f = ctx;
@@ -231,6 +248,7 @@ static void fault_init(struct fault *f)
 	f->sys.rename = f_rename;
 	f->sys.mmap = f_mmap;
 	f->sys.munmap = f_munmap;
+	f->sys.linkat = f_linkat;
 }
 
 /* Write small_fn to "t" through the fake; check the outcome. With want_rc
@@ -403,16 +421,29 @@ static void step_failures(void)
 		{IOVW_SYS_RENAME, -EXDEV, 0},
 		{IOVW_SYS_FDATASYNC, -EIO, IOVW_F_FDATASYNC},
 	};
+	/* the unnamed file (O_TMPFILE), and the named one where the file
+	 * system or the kernel has no O_TMPFILE */
+	static const int tmpfile_errs[] = {0, -EOPNOTSUPP, -EISDIR, -EINVAL};
 	struct fault f;
-	unsigned i, s;
+	unsigned i, s, t;
 
-	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
-		for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-			fault_init(&f);
-			f.fail_errno[steps[i].call] = steps[i].err;
-			EXPECT(&f, (iovw_strategy)s, steps[i].flags, 0,
-			       steps[i].err);
+	for (t = 0; t < 4; t++) {
+		for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+			for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+				fault_init(&f);
+				f.tmpfile_err = tmpfile_errs[t];
+				f.fail_errno[steps[i].call] = steps[i].err;
+				EXPECT(&f, (iovw_strategy)s, steps[i].flags, 0,
+				       steps[i].err);
+			}
 		}
+	}
+	/* naming the finished unnamed file fails: nothing is left */
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		fault_init(&f);
+		f.fail_errno[IOVW_SYS_LINKAT] = -EDQUOT;
+		EXPECT(&f, (iovw_strategy)s, IOVW_F_FDATASYNC, 0, -EDQUOT);
+		CHECK_EQ(f.links, 1);
 	}
 	fault_init(&f);
 	f.fail_errno[IOVW_SYS_FALLOCATE] = -ENOSPC;
@@ -466,14 +497,27 @@ static void temp_name_collisions(void)
 {
 	struct fault f;
 
+	/* the named file (no O_TMPFILE): open(O_EXCL) finds a name taken */
 	fault_init(&f);
+	f.tmpfile_err = -EOPNOTSUPP;
 	f.open_eexist = 5; /* five names taken: the sixth is used */
 	EXPECT(&f, IOVW_PWRITEV, 0, 0, 0);
 	CHECK_EQ(f.opens, 6);
 	fault_init(&f);
+	f.tmpfile_err = -EOPNOTSUPP;
 	f.open_eexist = 1000; /* never free: give up, leave nothing */
 	EXPECT(&f, IOVW_PWRITEV, 0, 0, -EEXIST);
 	CHECK_EQ(f.opens, 64);
+	/* the unnamed file: linkat finds a name taken */
+	fault_init(&f);
+	f.link_eexist = 5;
+	EXPECT(&f, IOVW_MMAP, 0, 0, 0);
+	CHECK_EQ(f.links, 6);
+	CHECK_EQ(f.opens, 0);
+	fault_init(&f);
+	f.link_eexist = 1000;
+	EXPECT(&f, IOVW_BUFFER, 0, 0, -EEXIST);
+	CHECK_EQ(f.links, 64);
 }
 
 struct big {

@@ -173,6 +173,108 @@ static void mmap_needs_rdwr(void)
 	close(fd);
 }
 
+static int getfl_calls;
+static int getfl_ebadf(void *ctx, int fd)
+{
+	(void)ctx;
+	(void)fd;
+	getfl_calls++;
+	return -EBADF;
+}
+
+/* Linux ignores pwrite's offset on an O_APPEND descriptor (the bytes go
+ * to the end) while mmap writes at the offset: iovw_write_fd and
+ * iovw_plan_write refuse such a descriptor with -EINVAL, before anything
+ * is written, with one fcntl(F_GETFL) through the seam. */
+static void append_fd_refused(void)
+{
+	unsigned char data[100], *got, want[120];
+	struct blob b = {data, sizeof(data)};
+	iovw_sys sys = {.getfl = getfl_ebadf};
+	iovw_options o = {.sys = &sys};
+	iovw_stats st;
+	iovw_writer *w;
+	size_t len;
+	int s, fd;
+
+	h_fill(data, sizeof(data), 8);
+	REQUIRE(h_make_file(h_path("a"), 20, 'q') == 0);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		memset(&st, 0, sizeof(st));
+		fd = open(h_path("a"), O_RDWR | O_APPEND);
+		REQUIRE(fd >= 0);
+		CHECK_EQ(iovw_write_fd(fd, 0, (iovw_strategy)s, blob_fn, &b,
+				       NULL, &st),
+			 -EINVAL);
+		CHECK_EQ(st.syscalls[IOVW_SYS_FCNTL], 1);
+		CHECK_EQ(st.bytes_written, 0);
+		close(fd);
+	}
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	REQUIRE(blob_fn(w, &b) == 0);
+	fd = open(h_path("a"), O_WRONLY | O_APPEND);
+	REQUIRE(fd >= 0);
+	memset(&st, 0, sizeof(st));
+	CHECK_EQ(iovw_plan_write(w, fd, 0, 0, &st), -EINVAL);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FCNTL], 1);
+	CHECK_EQ(iovw_append(w, "x", 1, 1, NULL), 0); /* not sealed */
+	close(fd);
+	got = t_read_file(h_path("a"), &len);
+	REQUIRE(got);
+	CHECK_EQ(len, 20); /* nothing written anywhere */
+	CHECK(len == 20 && got[0] == 'q' && got[19] == 'q');
+	free(got);
+
+	/* a descriptor without O_APPEND: written at the offset, one fcntl */
+	memset(want, 'q', 10);
+	REQUIRE(iovw_plan_gather(w, want + 10, 110) == 0);
+	REQUIRE(iovw_size(w) == 101); /* 100 bytes and the 'x' */
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		memset(&st, 0, sizeof(st));
+		REQUIRE(h_make_file(h_path("n"), 20, 'q') == 0);
+		fd = open(h_path("n"), O_RDWR);
+		REQUIRE(fd >= 0);
+		CHECK_EQ(iovw_write_fd(fd, 10, (iovw_strategy)s, blob_fn, &b,
+				       NULL, &st),
+			 0);
+		CHECK_EQ(st.syscalls[IOVW_SYS_FCNTL], 1);
+		close(fd);
+		got = t_read_file(h_path("n"), &len);
+		CHECK(got && len == 110 && !memcmp(got, want, 110));
+		free(got);
+	}
+	fd = open(h_path("n"), O_WRONLY | O_TRUNC);
+	REQUIRE(fd >= 0);
+	memset(&st, 0, sizeof(st));
+	CHECK_EQ(iovw_plan_write(w, fd, 0, 1, &st), 0);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FCNTL], 1);
+	close(fd);
+	got = t_read_file(h_path("n"), &len);
+	CHECK(got && len == 101 && !memcmp(got, want + 10, 101));
+	free(got);
+	iovw_writer_free(w);
+
+	/* the library's own descriptors need no check */
+	memset(&st, 0, sizeof(st));
+	CHECK_EQ(h_write_read("f", IOVW_PWRITEV, blob_fn, &b, NULL, &st, &got,
+			      &len),
+		 0);
+	free(got);
+	CHECK_EQ(st.syscalls[IOVW_SYS_FCNTL], 0);
+
+	/* fcntl's own failure is returned, nothing is written */
+	getfl_calls = 0;
+	fd = open(h_path("n"), O_RDWR | O_TRUNC);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_PWRITEV, blob_fn, &b, &o, NULL),
+		 -EBADF);
+	CHECK_EQ(getfl_calls, 1);
+	close(fd);
+	got = t_read_file(h_path("n"), &len);
+	CHECK(got && len == 0);
+	free(got);
+}
+
 static int empty_fn(iovw_writer *w, void *ctx)
 {
 	(void)w;
@@ -340,6 +442,7 @@ static const struct t_case cases[] = {
 	{"callback_errors", callback_errors},
 	{"write_fd_at_offset", write_fd_at_offset},
 	{"mmap_needs_rdwr", mmap_needs_rdwr},
+	{"append_fd_refused", append_fd_refused},
 	{"empty_stream", empty_stream},
 	{"stats_counted", stats_counted},
 	{"built_hook", built_hook},

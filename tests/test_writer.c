@@ -259,6 +259,85 @@ static void patch_misuse(void)
 	}
 }
 
+/* reserve(count * size) then patch(off, arr, count * size) with count 0:
+ * an empty slot is patchable with 0 bytes wherever it lies (at the start,
+ * after appended bytes, after padding, twice at one offset), in every mode,
+ * and the writer stays usable; 1 byte does not fit in it. */
+static int empty_slots_fn(iovw_writer *w, void *ctx)
+{
+	static const uint32_t arr[1] = {7};
+	uint64_t a, b, c, d, e;
+	int rc;
+
+	(void)ctx;
+	if ((rc = iovw_reserve(w, 0, 1, &a)) || (rc = iovw_patch(w, a, arr, 0)))
+		return rc;
+	if ((rc = iovw_append(w, "abc", 3, 1, NULL)) ||
+	    (rc = iovw_reserve(w, 0 * sizeof(arr), 8, &b)) ||
+	    (rc = iovw_patch(w, b, arr, 0 * sizeof(arr))) ||
+	    (rc = iovw_patch(w, b, NULL, 0)))
+		return rc;
+	if ((rc = iovw_append(w, "de", 2, 1, NULL)) ||
+	    (rc = iovw_reserve(w, 0, 4, &c)) ||
+	    (rc = iovw_reserve(w, 0, 4, &d)) ||
+	    (rc = iovw_reserve(w, sizeof(arr), 4, &e)) ||
+	    (rc = iovw_patch(w, d, arr, 0)) ||
+	    (rc = iovw_patch(w, c, arr, 0)) ||
+	    (rc = iovw_patch(w, e, arr, sizeof(arr))))
+		return rc;
+	if (a != 0 || b != 8 || c != 12 || d != 12 || e != 12)
+		return -EPROTO;
+	return iovw_append(w, "f", 1, 1, NULL);
+}
+
+static void reserve_empty_patch(void)
+{
+	unsigned char region[64], *got;
+	static const unsigned char want[17] = "abc\0\0\0\0\0de\0\0\7\0\0\0f";
+	iovw_writer *w;
+	uint64_t off;
+	size_t len;
+	int mode, s;
+
+	for (mode = 0; mode < 3; mode++) {
+		if (mode == IOVW_MODE_DIRECT)
+			REQUIRE(iovw_writer_new_direct(
+					&w, region, sizeof(region), NULL) == 0);
+		else
+			REQUIRE(iovw_writer_new(&w, (iovw_mode)mode, NULL) ==
+				0);
+		CHECK_EQ(empty_slots_fn(w, NULL), 0);
+		CHECK_EQ(iovw_error(w), 0);
+		CHECK_EQ(iovw_size(w), 17);
+		CHECK_EQ(iovw_pieces(w), 4); /* empty slots are no pieces */
+		if (mode == IOVW_MODE_DIRECT)
+			CHECK(memcmp(region, want, 17) == 0);
+		/* not a byte fits in an empty slot */
+		CHECK_EQ(iovw_reserve(w, 0, 1, &off), 0);
+		CHECK_EQ(iovw_patch(w, off, "x", 1), -EINVAL);
+		iovw_writer_free(w);
+	}
+	/* plan mode: no empty iovec, the same bytes */
+	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) == 0);
+	REQUIRE(empty_slots_fn(w, NULL) == 0);
+	{
+		size_t n, i;
+		const struct iovec *iov = iovw_iovecs(w, &n);
+		for (i = 0; i < n; i++)
+			CHECK(iov[i].iov_len > 0);
+		CHECK_EQ(iovw_plan_gather(w, region, sizeof(region)), 0);
+		CHECK(memcmp(region, want, 17) == 0);
+	}
+	iovw_writer_free(w);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		CHECK_EQ(h_write_read("f", (iovw_strategy)s, empty_slots_fn,
+				      NULL, NULL, NULL, &got, &len),
+			 0);
+		CHECK(got && len == 17 && !memcmp(got, want, 17));
+		free(got);
+	}
+}
+
 static void misuse_einval(void)
 {
 	static unsigned char big[16];
@@ -420,6 +499,7 @@ static const struct t_case cases[] = {
 	{"copy_is_a_copy", copy_is_a_copy},
 	{"reserve_patch_all_strategies", reserve_patch_all_strategies},
 	{"patch_misuse", patch_misuse},
+	{"reserve_empty_patch", reserve_empty_patch},
 	{"misuse_einval", misuse_einval},
 	{"sealed_after_write", sealed_after_write},
 	{"direct_mode", direct_mode},

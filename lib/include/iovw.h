@@ -80,13 +80,20 @@ typedef enum iovw_syscall {
 	IOVW_SYS_FSYNC,
 	IOVW_SYS_RENAME,
 	IOVW_SYS_UNLINK,
+	IOVW_SYS_FCNTL, /* fcntl(F_GETFL): the O_APPEND check */
+	IOVW_SYS_LINKAT,
+	IOVW_SYS_GETPID,
+	IOVW_SYS_KILL, /* kill(pid, 0): iovw_clean_stale's liveness test */
+	IOVW_SYS_UNLINKAT,
+	IOVW_SYS_GETDENTS, /* getdents64 */
 	IOVW_SYS_COUNT
 } iovw_syscall;
 
 /*
  * The syscall seam. Every system call the library makes goes through one of
  * these; a NULL member means the real call. Each returns what the real call
- * returns on success and a negative errno on failure (never -1 and errno).
+ * returns on success and a negative errno on failure (never -1 and errno);
+ * getpid cannot fail (a value <= 0 fails the write with it, or -EINVAL).
  * Tests use it to inject short writes, EINTR, ENOSPC or EIO; a harness may
  * use it to count or trace. `ctx` is passed back untouched.
  */
@@ -107,6 +114,14 @@ typedef struct iovw_sys {
 	int (*fsync)(void *ctx, int fd);
 	int (*rename)(void *ctx, const char *from, const char *to);
 	int (*unlink)(void *ctx, const char *path);
+	int (*getfl)(void *ctx, int fd); /* fcntl(fd, F_GETFL): the flags */
+	int (*linkat)(void *ctx, int olddirfd, const char *oldpath,
+		      int newdirfd, const char *newpath, int flags);
+	int (*getpid)(void *ctx);
+	int (*kill)(void *ctx, int pid, int sig);
+	int (*unlinkat)(void *ctx, int dirfd, const char *path, int flags);
+	/* getdents64(): records as struct dirent64 in `buf` */
+	ssize_t (*getdents)(void *ctx, int fd, void *buf, size_t n);
 } iovw_sys;
 
 /*
@@ -207,13 +222,17 @@ IOVW_API int iovw_append(iovw_writer *w, const void *p, size_t n, size_t align,
 IOVW_API int iovw_append_copy(iovw_writer *w, const void *p, size_t n,
 			      size_t align, uint64_t *off);
 
-/* Reserve a zero-filled slot of `n` bytes, to be filled by iovw_patch(). */
+/* Reserve a zero-filled slot of `n` bytes, to be filled by iovw_patch().
+ * `n` may be 0: the empty slot takes no bytes, but a patch of 0 bytes at
+ * its offset succeeds, so reserve(count * size) followed by
+ * patch(off, arr, count * size) works for count 0 in every mode. */
 IOVW_API int iovw_reserve(iovw_writer *w, size_t n, size_t align,
 			  uint64_t *off);
 
 /* Copy `n` bytes from `p` into the stream at `off`, which must lie wholly
  * inside one reserved slot (-EINVAL otherwise; with n 0, `off` must still
- * be in or at the end of a slot). Allowed until written. */
+ * be in or at the end of a slot, an empty one included). Allowed until
+ * written. */
 IOVW_API int iovw_patch(iovw_writer *w, uint64_t off, const void *p, size_t n);
 
 /* Bytes in the stream so far (the file size once complete). */
@@ -236,7 +255,9 @@ IOVW_API iovw_mode iovw_writer_mode(const iovw_writer *w);
  * partial writes resumed in place, EINTR retried, a write of 0 bytes is
  * -EIO. `each` set writes one pwrite per iovec instead. The writer is then
  * sealed (appends fail with -EINVAL) but the plan is left intact and may be
- * written again. Returns 0 or a negative errno.
+ * written again. An `fd` opened with O_APPEND is refused with -EINVAL
+ * before anything is written, as by iovw_write_fd(). Returns 0 or a
+ * negative errno.
  */
 IOVW_API int iovw_plan_write(iovw_writer *w, int fd, uint64_t off, int each,
 			     iovw_stats *st);
@@ -270,14 +291,35 @@ typedef int (*iovw_serialize_fn)(iovw_writer *w, void *ctx);
 
 /*
  * Run `fn` in the modes strategy `s` needs and write the result to `path`.
- * By default the write is atomic: a temporary file is created with O_EXCL
- * in the target's directory, written, optionally fdatasync'ed, renamed over
- * `path`, and the directory optionally fsync'ed. On any error up to the
- * rename the temporary file is removed and an existing `path` is left
- * untouched; a failure of the directory fsync (IOVW_F_FSYNC_DIR) comes
- * after the rename and is reported with the new file in place. The new
- * file gets file_mode (default 0666 & ~umask): the mode of a file it
- * replaces is not kept. `o` and `st` may be NULL.
+ *
+ * By default the write is atomic. The new file is created in the target's
+ * directory without a name (open(dir, O_TMPFILE)), written, optionally
+ * fdatasync'ed, then linked under a fresh temporary name
+ * ".iovw-<pid>-<16 hex>.tmp" (linkat() through /proc/self/fd, or with
+ * AT_EMPTY_PATH where /proc is missing and the process has
+ * CAP_DAC_READ_SEARCH), closed, renamed over `path`, and the directory
+ * optionally fsync'ed. Where open() refuses O_TMPFILE (EOPNOTSUPP, EISDIR,
+ * EINVAL), the file is created under the temporary name with O_EXCL
+ * instead; where the unnamed file cannot be linked (ENOENT, EPERM) it is
+ * dropped and the stream written again that way (so `fn` runs again).
+ *
+ * On any error up to the rename a named temporary file is removed and an
+ * existing `path` is left untouched; a failure of the directory fsync
+ * (IOVW_F_FSYNC_DIR) comes after the rename and is reported with the new
+ * file in place. A process killed (SIGKILL, a crash) during the write
+ * leaves `path` old or complete and new, and by the unnamed file nothing
+ * else, except when killed in the short window between link and rename: a
+ * complete temporary file. By the named file it leaves its temporary file.
+ * Either carries the dead writer's pid: iovw_clean_stale() removes them.
+ *
+ * A symlink at `path` is replaced itself by the new regular file; the file
+ * it pointed to is not touched. With IOVW_F_NO_ATOMIC the target is opened
+ * with O_CREAT | O_TRUNC and written in place instead: a symlink is
+ * followed and the file it points to is rewritten (a dangling one is
+ * created), and a failure or a kill may leave it partly written.
+ *
+ * The new file gets file_mode (default 0666 & ~umask): the mode of a file
+ * it replaces is not kept. `o` and `st` may be NULL.
  */
 IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
 			     iovw_serialize_fn fn, void *ctx,
@@ -290,10 +332,45 @@ IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
  * with fallocate() first, so a full disk is -ENOSPC and not SIGBUS, except
  * on file systems without fallocate, where it falls back to ftruncate().
  * A failure may leave part of the stream written.
+ *
+ * An `fd` opened with O_APPEND is refused with -EINVAL before the
+ * serializer runs and before anything is written: Linux ignores pwrite's
+ * offset on such a descriptor and appends, while a mapping writes at the
+ * offset, so the strategies would write to different places. The check is
+ * one fcntl(F_GETFL) through the seam (IOVW_SYS_FCNTL in the stats); its
+ * own failure (-EBADF) is returned as it is. (pwritev2's RWF_NOAPPEND
+ * would write at the offset instead, but only from Linux 6.9 on.)
  */
 IOVW_API int iovw_write_fd(int fd, uint64_t off, iovw_strategy s,
 			   iovw_serialize_fn fn, void *ctx,
 			   const iovw_options *o, iovw_stats *st);
+
+/*
+ * Remove the temporary files that writers killed during iovw_write_file()
+ * left in `dir`, and only those: regular files named
+ * ".iovw-<pid>-<16 hex digits>.tmp" whose pid is not a live process
+ * (kill(pid, 0) fails with ESRCH). Writers leave them only where the file
+ * system has no O_TMPFILE, or when killed between naming the finished file
+ * and renaming it over the target; older versions' ".iovw-<hex>.tmp" names
+ * carry no pid and are never touched. `o` gives the seam (other options
+ * are ignored) and may be NULL, like `st`.
+ *
+ * Limits of the rule: a pid is judged in the caller's pid namespace on the
+ * caller's host. A writer in another pid namespace (a container sharing
+ * the directory) or on another NFS client may look dead, and its file is
+ * then removed under it; that writer's rename fails (-ENOENT) and it
+ * reports the error, its target untouched. So run it where every writer
+ * of `dir` is a process of this namespace, e.g. when a build tool that
+ * owns the cache starts. A dead writer's pid reused by a live process keeps
+ * its file until that process ends (never wrongly removed).
+ *
+ * Returns the number of files removed, or the first failure (after trying
+ * every candidate; those removed stay removed): the directory's open or
+ * read error, or an unlinkat() error other than ENOENT (a concurrent
+ * cleaner won) or EISDIR (not a file).
+ */
+IOVW_API int iovw_clean_stale(const char *dir, const iovw_options *o,
+			      iovw_stats *st);
 
 /* ---- names and errors --------------------------------------------------- */
 

@@ -79,6 +79,7 @@ static void *h_malloc(void *ctx, size_t n)
 		return NULL;
 	h->mallocs++;
 	h->blocks++;
+	h->bytes += n;
 	return malloc(n ? n : 1);
 }
 
@@ -90,6 +91,7 @@ static void *h_realloc(void *ctx, void *p, size_t n)
 	h->reallocs++;
 	if (!p)
 		h->blocks++;
+	h->bytes += n;
 	return realloc(p, n ? n : 1);
 }
 

@@ -69,6 +69,10 @@ int h_make_file(const char *path, size_t n, int c)
 
 static int tick(struct h_alloc *h)
 {
+	uint64_t call = h->calls++;
+
+	if (h->fail_one)
+		return call == h->fail_from;
 	return h->mallocs + h->reallocs >= h->fail_from;
 }
 

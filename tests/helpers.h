@@ -33,6 +33,8 @@ struct h_alloc {
 	uint64_t bytes;	    /* sizes asked for by mallocs and reallocs      */
 	uint64_t fail_from; /* calls from this one on (counted from 0) fail;
 			       UINT64_MAX (the default): none */
+	int fail_one;	    /* only call fail_from fails, later ones work */
+	uint64_t calls;	    /* malloc and realloc calls, failed ones too */
 };
 void h_alloc_init(struct h_alloc *h);
 

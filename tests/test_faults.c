@@ -691,8 +691,9 @@ static void stream_midway_errors(void)
 }
 
 /* Stream mode's allocations (writer, window and staging buffer, slot
- * table, arena for the slots, temporary name) each fail in turn: -ENOMEM,
- * every block freed, the old target intact. */
+ * table, arena for the slots, temporary name) fail in turn, each with
+ * all later ones and each alone: -ENOMEM, every block freed, the old
+ * target intact. */
 static void stream_allocation_failures(void)
 {
 	struct h_alloc h;
@@ -707,9 +708,10 @@ static void stream_allocation_failures(void)
 	REQUIRE(unlink(h_path("c")) == 0);
 	calls = h.mallocs + h.reallocs;
 	CHECK_EQ(calls, 5);
-	for (n = 0; n < calls; n++) {
+	for (n = 0; n < 2 * calls; n++) {
 		h_alloc_init(&h);
-		h.fail_from = n;
+		h.fail_from = n / 2;
+		h.fail_one = n % 2;
 		REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
 		CHECK_EQ(iovw_write_file(h_path("t"), IOVW_STREAM, small_fn,
 					 NULL, &o, NULL),

@@ -39,7 +39,7 @@ static int small_fn(iovw_writer *w, void *ctx)
 	    (rc = iovw_append(w, src + 300, 40, 32, NULL)) ||
 	    (rc = iovw_append(w, src + 340, 9, 1, NULL))) /* merges */
 		return rc;
-	v = iovw_size(w);
+	v = iovw_size(w) * 0x0101010101010101u; /* no zero byte */
 	return iovw_patch(w, h, &v, sizeof(v));
 }
 

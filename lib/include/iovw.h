@@ -78,8 +78,9 @@ typedef enum iovw_strategy {
 #define IOVW_STAGE_DEFAULT ((size_t)256 << 10)
 /* Stream mode's coalescing threshold when iovw_options.coalesce_below is
  * 0: pieces shorter than this are copied into the staging buffer. A write
- * call costs about 65 ns per iovec here and copying a hot 512-byte piece
- * less; provisional, to be settled by measurement. */
+ * call costs about 65 ns per iovec here (make tune); copying a 512-byte
+ * piece that is still in cache should cost less. Provisional, to be
+ * settled by measurement. */
 #define IOVW_STREAM_COALESCE_DEFAULT ((size_t)512)
 
 /* System calls the library makes, for iovw_stats.syscalls[]. */

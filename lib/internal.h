@@ -27,6 +27,31 @@ struct iovw_slot {
 	unsigned char *mem;
 };
 
+/*
+ * Stream mode's window: at most `cap` iovecs and a staging buffer for small
+ * pieces, one allocation (`mem`) made once and reused for every window.
+ * Filling it and writing it are separate steps (stream.c), so that a later
+ * writer may fill one window while another is written.
+ */
+struct iovw_window {
+	struct iovec *iov;
+	size_t n, cap;
+	unsigned char *stage;
+	size_t used, stage_cap;
+	uint64_t bytes; /* bytes the window holds */
+	void *mem;	/* the block behind iov and stage */
+};
+
+/* Stream mode's state besides the window. */
+struct iovw_stream {
+	struct iovw_window win;
+	int fd;
+	uint64_t base;	  /* file offset of stream byte 0 */
+	uint64_t flushed; /* stream bytes written so far: the window's start */
+	uint64_t iovecs;  /* entries handed to write calls */
+	iovw_stats io;	  /* the write calls: syscalls, batches, write_ns */
+};
+
 struct iovw_writer {
 	iovw_mode mode;
 	int err;    /* sticky: the first failure */
@@ -55,6 +80,18 @@ struct iovw_writer {
 	/* direct mode */
 	unsigned char *region;
 	uint64_t cap;
+
+	/* stream mode */
+	struct iovw_stream stream;
+
+	/* the observer (observe.c): the next offset it is due, and where that
+	 * lies in plan mode's iovecs and in the slot table */
+	iovw_scan_fn obs_fn;
+	void *obs_ctx;
+	uint64_t obs_pos;
+	size_t obs_iov;
+	uint64_t obs_iov_off; /* stream offset of iov[obs_iov] */
+	size_t obs_slot;
 };
 
 /* 4096 zero bytes, the source of all padding. */
@@ -105,6 +142,18 @@ void iovw__tmp_name(char *tmp, const char *path, size_t dlen, int pid,
 /* The pid in a name (no directory part) of that form, or 0 if `name` is
  * not exactly one. */
 int iovw__tmp_pid(const char *name);
+
+/* Stream mode (stream.c). The piece functions return 0 or a negative
+ * errno and leave the sticky error to the caller. */
+int iovw__stream_put(iovw_writer *w, const void *p, size_t n, int copy);
+int iovw__stream_pad(iovw_writer *w, size_t pad);
+int iovw__stream_zeros(iovw_writer *w, uint64_t n);
+/* Write the window (the observer sees it first). */
+int iovw__stream_flush(iovw_writer *w);
+/* The IOVW_STREAM strategy on an open fd. Counts into `st`. */
+int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
+			  iovw_serialize_fn fn, void *ctx,
+			  const iovw_options *o);
 
 /* Nanoseconds of CLOCK_MONOTONIC (vDSO: no system call). */
 uint64_t iovw__now_ns(void);

@@ -7,10 +7,7 @@
 #include <string.h>
 
 static const char *const strategy_names[IOVW_STRATEGY_COUNT] = {
-	"pwritev",
-	"buffer",
-	"mmap",
-	"write-each",
+	"pwritev", "buffer", "mmap", "write-each", "stream",
 };
 
 static const char *const syscall_names[IOVW_SYS_COUNT] = {

@@ -5,6 +5,7 @@
  *   write-each  plan, then one pwrite per iovec
  *   buffer      measure, allocate, direct into the buffer, one pwrite
  *   mmap        measure, fallocate, mmap(MAP_SHARED), direct, munmap
+ *   stream      one pass, writing windows as they fill (stream.c)
  *
  * build_ns covers the serializer runs (and, for mmap, mapping the file);
  * write_ns covers the write calls, munmap and fdatasync.
@@ -198,6 +199,9 @@ int iovw__write_fd(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 		break;
 	case IOVW_MMAP:
 		rc = do_mmap(s, st, fd, off, fn, ctx, o);
+		break;
+	case IOVW_STREAM:
+		rc = iovw__stream_write_fd(st, fd, off, fn, ctx, o);
 		break;
 	default:
 		return -EINVAL;

@@ -8,6 +8,8 @@
  * merged into it, which is what makes consecutive arena copies one iovec.
  * Padding points into iovw__zeros, except right after an arena copy while
  * coalescing, where a few zero bytes in the arena keep the run merged.
+ * Stream mode hands its pieces to stream.c and keeps its reserved slots in
+ * the arena.
  */
 #include "internal.h"
 
@@ -102,6 +104,7 @@ void iovw_writer_free(iovw_writer *w)
 	if (!w)
 		return;
 	free_chunks(w, w->chunks);
+	w->alloc.free(w->alloc.ctx, w->stream.win.mem);
 	w->alloc.free(w->alloc.ctx, w->iov);
 	w->alloc.free(w->alloc.ctx, w->slots);
 	w->alloc.free(w->alloc.ctx, w);
@@ -139,6 +142,7 @@ void iovw_writer_reset(iovw_writer *w)
 	w->bytes_copied = 0;
 	w->niov = 0;
 	w->nslots = 0;
+	w->obs_fn = NULL;
 }
 
 static int fail(iovw_writer *w, int err)
@@ -240,6 +244,7 @@ static int begin_piece(iovw_writer *w, const void *p, size_t n, size_t align,
 		       uint64_t *start)
 {
 	uint64_t pad;
+	int rc;
 
 	if (w->err)
 		return w->err;
@@ -269,6 +274,10 @@ static int begin_piece(iovw_writer *w, const void *p, size_t n, size_t align,
 			if (pad > w->cap - w->size)
 				return fail(w, -ENOSPC);
 			memset(w->region + w->size, 0, pad);
+			break;
+		case IOVW_MODE_STREAM:
+			if ((rc = iovw__stream_pad(w, (size_t)pad)))
+				return fail(w, rc);
 			break;
 		case IOVW_MODE_MEASURE:
 			break;
@@ -324,6 +333,10 @@ static int append(iovw_writer *w, const void *p, size_t n, size_t align,
 		case IOVW_MODE_DIRECT:
 			memcpy(w->region + start, p, n);
 			w->bytes_copied += n;
+			break;
+		case IOVW_MODE_STREAM:
+			if ((rc = iovw__stream_put(w, p, n, copy)))
+				rc = fail(w, rc);
 			break;
 		case IOVW_MODE_MEASURE:
 			break;
@@ -382,6 +395,14 @@ int iovw_reserve(iovw_writer *w, size_t n, size_t align, uint64_t *off)
 	case IOVW_MODE_DIRECT:
 		mem = w->region + start;
 		memset(mem, 0, n);
+		break;
+	case IOVW_MODE_STREAM: /* zeros in the window, the slot kept */
+		mem = arena_take(w, n);
+		if (!mem)
+			return fail(w, -ENOMEM);
+		memset(mem, 0, n);
+		if ((rc = iovw__stream_zeros(w, n)))
+			return fail(w, rc);
 		break;
 	case IOVW_MODE_MEASURE:
 		break;
@@ -478,6 +499,8 @@ void iovw_writer_stats(const iovw_writer *w, iovw_stats *st)
 	st->bytes_copied += w->bytes_copied;
 	if (w->mode == IOVW_MODE_PLAN)
 		st->iovecs += w->niov;
+	else if (w->mode == IOVW_MODE_STREAM)
+		st->iovecs += w->stream.iovecs;
 }
 
 int iovw_plan_write(iovw_writer *w, int fd, uint64_t off, int each,
@@ -552,6 +575,8 @@ int iovw_scan(const iovw_writer *w, uint64_t from, iovw_scan_fn fn, void *ctx)
 	switch (w->mode) {
 	case IOVW_MODE_MEASURE:
 		return 0;
+	case IOVW_MODE_STREAM: /* written and forgotten: iovw_observe() */
+		return -EOPNOTSUPP;
 	case IOVW_MODE_DIRECT:
 		return from < w->size ? fn(ctx, w->region + from,
 					   (size_t)(w->size - from))

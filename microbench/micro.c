@@ -34,6 +34,11 @@
  *                       alignment and checksum
  *   BM_load_check/W     the same, then iovm_rebuild's checks of what the
  *                       arrays mean, without building the structures
+ *   BM_stream_null/W    the files through the stream strategy into
+ *                       /dev/null (iovw_write_fd, default settings): the
+ *                       serializer, staging copies, the checksum as the
+ *                       windows go, and the write calls, which /dev/null
+ *                       makes cheap
  *
  * Exit status: that of gb_run() (0 ok, 2 bad argument, 3 failure).
  */
@@ -46,9 +51,11 @@
 #include "workload.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BATCH 1024u /* library calls per iteration */
 #define SEED  1u
@@ -388,6 +395,34 @@ static void bm_load_check(gb_state *st, void *ctx)
 	load_bench(st, wl_get(st, ctx), 1);
 }
 
+static void bm_stream_null(gb_state *st, void *ctx)
+{
+	struct wl_bench *b = wl_get(st, ctx);
+	int fd, rc = 0;
+	size_t i;
+
+	if (!b)
+		return;
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail(st, "/dev/null", -errno);
+		return;
+	}
+	while (!rc && gb_keep_running(st)) {
+		for (i = 0; i < b->w->nfiles && !rc; i++) {
+			const struct wl_file *f = &b->w->files[i];
+			rc = iovw_write_fd(fd, 0, IOVW_STREAM,
+					   f->ops->serialize, f->obj, NULL,
+					   NULL);
+		}
+	}
+	close(fd);
+	if (rc)
+		fail(st, "stream", rc);
+	else
+		per_iteration(st, b->pieces, b->bytes);
+}
+
 /* ---- registration ------------------------------------------------------ */
 
 static int add_op(const char *name, const struct op_bench *b,
@@ -418,6 +453,7 @@ static int register_all(void)
 		{"BM_checksum", bm_checksum},
 		{"BM_load_validate", bm_load_validate},
 		{"BM_load_check", bm_load_check},
+		{"BM_stream_null", bm_stream_null},
 	};
 	char name[64];
 	size_t i, k;

@@ -69,6 +69,10 @@ int h_make_file(const char *path, size_t n, int c)
 
 static int tick(struct h_alloc *h)
 {
+	uint64_t call = h->calls++;
+
+	if (h->fail_one)
+		return call == h->fail_from;
 	return h->mallocs + h->reallocs >= h->fail_from;
 }
 
@@ -79,6 +83,7 @@ static void *h_malloc(void *ctx, size_t n)
 		return NULL;
 	h->mallocs++;
 	h->blocks++;
+	h->bytes += n;
 	return malloc(n ? n : 1);
 }
 
@@ -90,6 +95,7 @@ static void *h_realloc(void *ctx, void *p, size_t n)
 	h->reallocs++;
 	if (!p)
 		h->blocks++;
+	h->bytes += n;
 	return realloc(p, n ? n : 1);
 }
 

@@ -30,8 +30,11 @@ struct h_alloc {
 	iovw_allocator a;
 	uint64_t mallocs, reallocs, frees;
 	uint64_t blocks;    /* blocks created: mallocs and reallocs of NULL */
+	uint64_t bytes;	    /* sizes asked for by mallocs and reallocs      */
 	uint64_t fail_from; /* calls from this one on (counted from 0) fail;
 			       UINT64_MAX (the default): none */
+	int fail_one;	    /* only call fail_from fails, later ones work */
+	uint64_t calls;	    /* malloc and realloc calls, failed ones too */
 };
 void h_alloc_init(struct h_alloc *h);
 

@@ -4,12 +4,17 @@
  * Building a plan of n pieces makes O(log n) allocations: the iovec array
  * and the slot table double, arena chunks double. Counted through the
  * allocator hook, for borrowed pieces, copies, coalesced pieces and
- * reserves, at 10,000 and at 1,000,000 pieces.
+ * reserves, at 10,000 and at 1,000,000 pieces. Stream mode's memory does
+ * not grow with the file at all: gigabytes of tiny pieces allocate the
+ * window, the staging buffer and the slots, once.
  */
 #include "helpers.h"
 #include "t.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define PIECE 16
 
@@ -166,10 +171,84 @@ static void reset_allocation_fails(void)
 	free(buf);
 }
 
+struct tiny {
+	const unsigned char *pool; /* POOL bytes */
+	uint64_t bytes;		   /* stop after this many */
+	uint64_t borrowed;	   /* of which borrowed (4 KiB pieces) */
+};
+
+#define POOL ((size_t)64 << 10)
+
+/* Pieces of 8 to 64 bytes from a small, hot pool, aligned to 8, a
+ * borrowed 4 KiB piece every 1000, two reserved slots patched at the end
+ * (as a header and a table). */
+static int tiny_fn(iovw_writer *w, void *ctx)
+{
+	struct tiny *t = ctx;
+	uint64_t rs = 12345, hdr, table, i = 0;
+	int rc;
+
+	if ((rc = iovw_reserve(w, 64, 8, &hdr)) ||
+	    (rc = iovw_reserve(w, 512, 8, &table)))
+		return rc;
+	t->borrowed = 0;
+	while (!rc && iovw_size(w) < t->bytes) {
+		uint64_t r = t_rand(&rs);
+		size_t n = 8 + (size_t)(r % 57);
+
+		if (++i % 1000 == 0) {
+			rc = iovw_append(w, t->pool, 4096, 8, NULL);
+			t->borrowed += 4096;
+		} else {
+			rc = iovw_append(w, t->pool + (r >> 32) % (POOL - 64),
+					 n, 8, NULL);
+		}
+	}
+	if (!rc)
+		rc = iovw_patch(w, table, t->pool, 512);
+	return rc ? rc : iovw_patch(w, hdr, &i, sizeof(i));
+}
+
+/* Stream mode's memory is bounded by the window, the staging buffer and
+ * the reserved slots, never by the file: 3 GiB of tiny pieces to
+ * /dev/null allocate under 1 MiB in all, in a handful of calls. */
+static void stream_bounded(void)
+{
+	unsigned char *pool = malloc(POOL);
+	struct tiny t = {pool, t_scaled((uint64_t)3 << 30), 0};
+	struct h_alloc h;
+	iovw_options o = {0};
+	iovw_stats st = {0};
+	int fd = open("/dev/null", O_WRONLY);
+
+	REQUIRE(pool && fd >= 0);
+	h_fill(pool, POOL, 3);
+	h_alloc_init(&h);
+	o.alloc = &h.a;
+	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_STREAM, tiny_fn, &t, &o, &st), 0);
+	printf("    stream: %llu bytes written, %llu pieces, %llu write calls; "
+	       "%llu allocations, %llu bytes allocated\n",
+	       (unsigned long long)st.bytes_written,
+	       (unsigned long long)st.pieces, (unsigned long long)st.batches,
+	       (unsigned long long)(h.mallocs + h.reallocs),
+	       (unsigned long long)h.bytes);
+	CHECK(st.bytes_written >= t.bytes);
+	CHECK(h.bytes < ((uint64_t)1 << 20));
+	CHECK(h.mallocs + h.reallocs <= 5);
+	CHECK_EQ(h.frees, h.blocks);
+	/* tiny pieces were staged: the write calls are about one per
+	 * staging buffer full, not one per 1024 pieces */
+	CHECK(st.bytes_copied > (st.bytes_written - t.borrowed) / 2);
+	CHECK(st.batches < st.bytes_written / (IOVW_STAGE_DEFAULT / 2));
+	close(fd);
+	free(pool);
+}
+
 static const struct t_case cases[] = {
 	{"log_allocations", log_allocations},
 	{"reset_reuses", reset_reuses},
 	{"reset_allocation_fails", reset_allocation_fails},
+	{"stream_bounded", stream_bounded},
 	{NULL, NULL},
 };
 

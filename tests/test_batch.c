@@ -2,9 +2,10 @@
  * test_batch.c - many pieces, batch limits, the kernel's per-call cap.
  *
  * The number of write calls must be ceil(iovecs / batch_limit), as the
- * library counts them and as the kernel sees them (strace -c), and
- * streams over 2 GiB must complete although the kernel accepts at most
- * MAX_RW_COUNT (just under 2 GiB) bytes per call.
+ * library counts them and as the kernel sees them (strace -c), for plans
+ * and for stream's windows; stream's staging buffer makes one call per
+ * buffer full; streams over 2 GiB must complete although the kernel
+ * accepts at most MAX_RW_COUNT (just under 2 GiB) bytes per call.
  */
 #include "helpers.h"
 #include "t.h"
@@ -80,6 +81,40 @@ static void many_pieces(void)
 			 (m.n % b == 1 || b == 1) ? (b == 1 ? m.n : 1) : 0);
 		CHECK_EQ(st.bytes_written, m.n * PIECE);
 	}
+	/* stream without staging: the same calls, a window at a time */
+	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
+		iovw_options o = {.batch_limit = batches[i],
+				  .coalesce_below = 1};
+		size_t b = batches[i] ? batches[i] : iov_max;
+		uint64_t want = (m.n + b - 1) / b;
+		iovw_stats st = {0};
+
+		REQUIRE(iovw_write_file(h_path("many"), IOVW_STREAM, many_fn,
+					&m, &o, &st) == 0);
+		CHECK(check_many(h_path("many"), &m));
+		CHECK_EQ(st.iovecs, m.n);
+		CHECK_EQ(st.batches, want);
+		CHECK_EQ(st.syscalls[IOVW_SYS_PWRITEV] +
+				 st.syscalls[IOVW_SYS_PWRITE],
+			 want);
+		CHECK_EQ(st.bytes_copied, 0);
+	}
+	/* stream's default: staged, one call per staging buffer full */
+	{
+		iovw_stats st = {0};
+		uint64_t bytes = m.n * PIECE;
+		uint64_t want =
+			(bytes + IOVW_STAGE_DEFAULT - 1) / IOVW_STAGE_DEFAULT;
+
+		REQUIRE(iovw_write_file(h_path("many"), IOVW_STREAM, many_fn,
+					&m, NULL, &st) == 0);
+		CHECK(check_many(h_path("many"), &m));
+		CHECK_EQ(st.batches, want);
+		CHECK_EQ(st.iovecs, want);
+		CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], want);
+		CHECK_EQ(st.bytes_copied, bytes);
+		CHECK_EQ(st.pieces, m.n);
+	}
 	/* coalescing turns them into a handful of iovecs */
 	{
 		iovw_options o = {.coalesce_below = PIECE + 1};
@@ -93,15 +128,16 @@ static void many_pieces(void)
 	free(buf);
 }
 
-/* Helper mode, run under strace: write n pieces with the batch limit. */
-static int helper_write(const char *path, size_t n, size_t batch)
+/* Helper mode, run under strace: write n pieces with the batch limit and
+ * strategy s (stream without staging). */
+static int helper_write(const char *path, size_t n, size_t batch,
+			iovw_strategy s)
 {
-	iovw_options o = {.batch_limit = batch};
+	iovw_options o = {.batch_limit = batch, .coalesce_below = 1};
 	unsigned char *buf = calloc(n, 2 * PIECE);
 	struct many m = {buf, n};
 	int rc =
-		buf ? iovw_write_file(path, IOVW_PWRITEV, many_fn, &m, &o, NULL)
-		    : -ENOMEM;
+		buf ? iovw_write_file(path, s, many_fn, &m, &o, NULL) : -ENOMEM;
 
 	free(buf);
 	if (rc)
@@ -133,7 +169,8 @@ static long strace_calls(const char *file, const char *name)
 	return calls;
 }
 
-static void run_strace(size_t n, size_t batch, long *pwritev, long *pwrite)
+static void run_strace(size_t n, size_t batch, const char *strategy,
+		       long *pwritev, long *pwrite)
 {
 	char out[4200], target[4200], ns[32], bs[32];
 	int status;
@@ -152,7 +189,7 @@ static void run_strace(size_t n, size_t batch, long *pwritev, long *pwrite)
 		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
 		execlp("strace", "strace", "-f", "-c", "-o", out, "-e",
 		       "trace=pwritev,pwrite64", t_argv0, "--helper-write",
-		       target, ns, bs, (char *)NULL);
+		       target, ns, bs, strategy, (char *)NULL);
 		_exit(127);
 	}
 	REQUIRE(waitpid(pid, &status, 0) == pid);
@@ -167,10 +204,13 @@ static void strace_agrees(void)
 	struct {
 		size_t n, batch;
 		long pwritev, pwrite;
+		const char *strategy;
 	} c[] = {
-		{100003, 1024, 98, 0}, /* last batch of 675 */
-		{100003, 3, 33334, 1}, /* last batch of one: pwrite */
-		{100003, 100003 % 1024, 0, 0},
+		{100003, 1024, 98, 0, "pwritev"}, /* last batch of 675 */
+		{100003, 3, 33334, 1, "pwritev"}, /* last batch of one */
+		{100003, 100003 % 1024, 0, 0, "pwritev"},
+		{100003, 1024, 98, 0, "stream"}, /* a window a call */
+		{100003, 3, 33334, 1, "stream"},
 	};
 	unsigned i;
 
@@ -179,7 +219,7 @@ static void strace_agrees(void)
 	c[2].batch = iovw_iov_max();
 	c[2].pwritev = (long)((100003 + c[2].batch - 1) / c[2].batch);
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		run_strace(c[i].n, c[i].batch, &pv, &pw);
+		run_strace(c[i].n, c[i].batch, c[i].strategy, &pv, &pw);
 		CHECK_EQ(pv, c[i].pwritev);
 		CHECK_EQ(pw, c[i].pwrite);
 		{
@@ -232,6 +272,16 @@ static void over_2gib(void)
 	CHECK_EQ(st.bytes_written, 3 * gib);
 	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITE], 2);
 	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITEV], 0);
+	/* stream: the same pieces borrowed into one window, written when
+	 * the serializer returns */
+	memset(&st, 0, sizeof(st));
+	h.n = gib + 1;
+	h.count = 3;
+	CHECK_EQ(iovw_write_fd(fd, 0, IOVW_STREAM, huge_fn, &h, NULL, &st), 0);
+	CHECK_EQ(st.bytes_written, 3 * (gib + 1));
+	CHECK_EQ(st.batches, 2);
+	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITEV], 2);
+	CHECK_EQ(st.bytes_copied, 0);
 	/* write-each and a batch of one behave the same */
 	for (s = 0; s < 2; s++) {
 		iovw_options o = {.batch_limit = 1};
@@ -259,8 +309,11 @@ static const struct t_case cases[] = {
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "--helper-write"))
+	iovw_strategy s;
+
+	if (argc == 6 && !strcmp(argv[1], "--helper-write") &&
+	    !iovw_strategy_parse(argv[5], &s))
 		return helper_write(argv[2], strtoul(argv[3], NULL, 10),
-				    strtoul(argv[4], NULL, 10));
+				    strtoul(argv[4], NULL, 10), s);
 	return t_main(argc, argv, "batch", cases);
 }

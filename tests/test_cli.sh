@@ -39,8 +39,8 @@ done
 expect same_bytes 0 "" -- sh -c "cmp '$tmp/m-pwritev.iovm' '$tmp/m-buffer.iovm' &&
 	cmp '$tmp/m-pwritev.iovm' '$tmp/m-mmap.iovm' &&
 	cmp '$tmp/m-pwritev.iovm' '$tmp/m-write-each.iovm'"
-expect load_ok 0 "ok, module v1" -- "$bin" load "$tmp/m-pwritev.iovm"
-expect load_mmap_ok 0 "ok, module v1" -- "$bin" load --mmap "$tmp/m-mmap.iovm"
+expect load_ok 0 "ok, module v2" -- "$bin" load "$tmp/m-pwritev.iovm"
+expect load_mmap_ok 0 "ok, module v2" -- "$bin" load --mmap "$tmp/m-mmap.iovm"
 expect write_project 0 "40 files" -- \
 	"$bin" write -w project -s pwritev -o "$tmp/proj" --quick --coalesce 64
 expect load_project 0 "mod-00039.iovm: ok" -- sh -c "'$bin' load '$tmp'/proj/*.iovm"

@@ -41,7 +41,7 @@ static int small_fn(iovw_writer *w, void *ctx)
 	    (rc = iovw_append(w, src + 300, 40, 32, NULL)) ||
 	    (rc = iovw_append(w, src + 340, 9, 1, NULL))) /* merges */
 		return rc;
-	v = iovw_size(w);
+	v = iovw_size(w) * 0x0101010101010101u; /* no zero byte */
 	return iovw_patch(w, h, &v, sizeof(v));
 }
 
@@ -253,11 +253,15 @@ static void fault_init(struct fault *f)
 
 /* Write small_fn to "t" through the fake; check the outcome. With want_rc
  * 0 the file must hold the plan's bytes; otherwise the old "t" (10 x 'o')
- * must be intact and the directory must hold nothing else. */
+ * must be intact and the directory must hold nothing else. `stage` is
+ * stream's staging buffer (0: the default). */
 static void expect(struct fault *f, iovw_strategy s, unsigned flags,
-		   size_t batch, int want_rc, int line)
+		   size_t batch, size_t stage, int want_rc, int line)
 {
-	iovw_options o = {.sys = &f->sys, .flags = flags, .batch_limit = batch};
+	iovw_options o = {.sys = &f->sys,
+			  .flags = flags,
+			  .batch_limit = batch,
+			  .stage_bytes = stage};
 	unsigned char *want, *got;
 	size_t wlen, glen;
 	int rc;
@@ -285,10 +289,22 @@ static void expect(struct fault *f, iovw_strategy s, unsigned flags,
 	free(got);
 }
 
-#define EXPECT(f, s, flags, batch, rc) expect(f, s, flags, batch, rc, __LINE__)
+#define EXPECT(f, s, flags, batch, rc) \
+	expect(f, s, flags, batch, 0, rc, __LINE__)
+#define EXPECT_STAGE(f, s, batch, stage, rc) \
+	expect(f, s, 0, batch, stage, rc, __LINE__)
 
+/* The strategies that write with pwrite/pwritev. */
 static const iovw_strategy writers[] = {IOVW_PWRITEV, IOVW_WRITE_EACH,
-					IOVW_BUFFER};
+					IOVW_BUFFER, IOVW_STREAM};
+#define NWRITERS (sizeof(writers) / sizeof(writers[0]))
+
+/* Stream's staging buffer for the k-th case of a loop: the default (the
+ * whole stream in one window) or 16 bytes (a window every few pieces). */
+static size_t stage_for(iovw_strategy s, size_t k)
+{
+	return s == IOVW_STREAM && k % 2 ? 16 : 0;
+}
 
 /* A short write at every byte boundary of the stream, first call only and
  * on every call, with batch limits from 1 to unlimited. */
@@ -301,15 +317,16 @@ static void short_writes(void)
 
 	REQUIRE(bytes);
 	free(bytes);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NWRITERS; i++) {
 		for (b = 0; b < 4; b++) {
 			for (k = 1; k < len; k++) {
+				size_t st = stage_for(writers[i], k);
 				fault_init(&f);
 				f.first_cap = k;
-				EXPECT(&f, writers[i], 0, batches[b], 0);
+				EXPECT_STAGE(&f, writers[i], batches[b], st, 0);
 				fault_init(&f);
 				f.every_cap = k;
-				EXPECT(&f, writers[i], 0, batches[b], 0);
+				EXPECT_STAGE(&f, writers[i], batches[b], st, 0);
 			}
 		}
 	}
@@ -363,12 +380,18 @@ static void eintr_storm(void)
 	iovw_options o;
 	unsigned i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NWRITERS; i++) {
 		fault_init(&f);
 		f.eintr = 1000;
 		f.every_cap = 3;
 		EXPECT(&f, writers[i], 0, 2, 0);
 	}
+	/* stream: a storm on every window and on the slot write */
+	fault_init(&f);
+	f.eintr = 1000;
+	f.every_cap = 5;
+	EXPECT_STAGE(&f, IOVW_STREAM, 3, 16, 0);
+	CHECK(f.writes > 10);
 	/* the library counts every attempt, and only real writes as batches */
 	fault_init(&f);
 	f.eintr = 10;
@@ -386,7 +409,7 @@ static void write_errors(void)
 	struct fault f;
 	unsigned i, e, at;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NWRITERS; i++) {
 		for (e = 0; e < sizeof(errs) / sizeof(errs[0]); e++) {
 			for (at = 1; at <= 3; at++) {
 				fault_init(&f);
@@ -589,7 +612,7 @@ static void dev_full(void)
 
 	if (fd < 0)
 		t_skip("no /dev/full");
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NWRITERS; i++)
 		CHECK_EQ(iovw_write_fd(fd, 0, writers[i], big_fn, &b, NULL,
 				       NULL),
 			 -ENOSPC);
@@ -659,6 +682,89 @@ static void allocation_failures(void)
 	}
 }
 
+/* The old "t" (10 x 'o') is intact and alone in the directory. */
+static void check_untouched(int line)
+{
+	unsigned char *got;
+	size_t len;
+
+	got = t_read_file(h_path("t"), &len);
+	if (!got || len != 10 || memcmp(got, "oooooooooo", 10))
+		t_fail_at(__FILE__, line, "old target damaged");
+	if (t_count_dir(t_tmpdir()) != 1)
+		t_fail_at(__FILE__, line, "%d files left in the directory",
+			  t_count_dir(t_tmpdir()));
+	free(got);
+}
+
+/* ENOSPC and EIO at every write call of a stream of many windows: the
+ * error reaches the serializer, which stops (no write call after it); the
+ * temporary file is removed and the old target intact. */
+static void stream_midway_errors(void)
+{
+	static unsigned char data[1 << 20];
+	static const int errs[] = {-ENOSPC, -EIO};
+	struct big b = {data, sizeof(data)};
+	struct fault f;
+	iovw_options o;
+	unsigned calls, k, e;
+	int rc;
+
+	h_fill(data, sizeof(data), 5);
+	fault_init(&f);
+	o = (iovw_options){
+		.sys = &f.sys, .stage_bytes = 8192, .batch_limit = 8};
+	REQUIRE(iovw_write_file(h_path("c"), IOVW_STREAM, big_fn, &b, &o,
+				NULL) == 0);
+	REQUIRE(unlink(h_path("c")) == 0);
+	calls = f.writes;
+	CHECK(calls >= 32); /* 256 pieces, 8 a window */
+	for (e = 0; e < 2; e++) {
+		for (k = 1; k <= calls; k++) {
+			fault_init(&f);
+			f.write_err = errs[e];
+			f.err_at = k;
+			REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
+			rc = iovw_write_file(h_path("t"), IOVW_STREAM, big_fn,
+					     &b, &o, NULL);
+			CHECK_EQ(rc, errs[e]);
+			CHECK_EQ(f.writes, k);
+			check_untouched(__LINE__);
+		}
+	}
+}
+
+/* Stream mode's allocations (writer, window and staging buffer, slot
+ * table, arena for the slots, temporary name) fail in turn, each with
+ * all later ones and each alone: -ENOMEM, every block freed, the old
+ * target intact. */
+static void stream_allocation_failures(void)
+{
+	struct h_alloc h;
+	iovw_options o;
+	uint64_t calls, n;
+
+	h_fill(src, sizeof(src), 77);
+	h_alloc_init(&h);
+	o = (iovw_options){.alloc = &h.a, .stage_bytes = 16};
+	REQUIRE(iovw_write_file(h_path("c"), IOVW_STREAM, small_fn, NULL, &o,
+				NULL) == 0);
+	REQUIRE(unlink(h_path("c")) == 0);
+	calls = h.mallocs + h.reallocs;
+	CHECK_EQ(calls, 5);
+	for (n = 0; n < 2 * calls; n++) {
+		h_alloc_init(&h);
+		h.fail_from = n / 2;
+		h.fail_one = n % 2;
+		REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
+		CHECK_EQ(iovw_write_file(h_path("t"), IOVW_STREAM, small_fn,
+					 NULL, &o, NULL),
+			 -ENOMEM);
+		CHECK_EQ(h.frees, h.blocks);
+		check_untouched(__LINE__);
+	}
+}
+
 static const struct t_case cases[] = {
 	{"short_writes", short_writes},
 	{"plan_restored", plan_restored},
@@ -671,6 +777,8 @@ static const struct t_case cases[] = {
 	{"dev_full", dev_full},
 	{"tmpfs_full", tmpfs_full},
 	{"allocation_failures", allocation_failures},
+	{"stream_midway_errors", stream_midway_errors},
+	{"stream_allocation_failures", stream_allocation_failures},
 	{NULL, NULL},
 };
 

@@ -27,7 +27,8 @@ BM_append_copy/256 BM_append_aligned/align:8 BM_append_aligned/align:64
 BM_append_aligned/align:4096 BM_reserve_patch/8 BM_reserve_patch/64
 BM_layout_hash"
 for w in module-small module-large project tree blob; do
-	for b in plan_build gather checksum load_validate load_check; do
+	for b in plan_build gather checksum load_validate load_check \
+		stream_null; do
 		names="$names BM_$b/$w"
 	done
 done

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
-#include <xxhash.h>
 
 static uint64_t layout_hash(const struct iovm_layout *l)
 {
@@ -66,6 +64,58 @@ const struct iovm_layout *iovm_layout_of(uint32_t kind)
 	}
 }
 
+static void hash_flush(struct iovm_hasher *h)
+{
+	if (h->used)
+		XXH3_64bits_update(&h->st, h->stage, h->used);
+	h->used = 0;
+}
+
+/* The observer: the stream's bytes in order, reserved slots as zeros. */
+static int hash_run(void *ctx, const void *p, size_t n)
+{
+	struct iovm_hasher *h = ctx;
+
+	if (n >= IOVM_HASH_SMALL) {
+		hash_flush(h);
+		XXH3_64bits_update(&h->st, p, n);
+		return 0;
+	}
+	if (h->used + n > IOVM_HASH_STAGE)
+		hash_flush(h);
+	memcpy(h->stage + h->used, p, n);
+	h->used += n;
+	return 0;
+}
+
+static void hash_zeros(XXH3_state_t *st, uint64_t n)
+{
+	static const unsigned char zero[1024];
+
+	while (n) {
+		size_t k = n < sizeof(zero) ? (size_t)n : sizeof(zero);
+		XXH3_64bits_update(st, zero, k);
+		n -= k;
+	}
+}
+
+/* The second step: the header (checksum read as zero) and the root table,
+ * seeded with the body hash. */
+static uint64_t meta_checksum(const struct iovm_header *hdr, const void *root,
+			      size_t table, uint64_t body)
+{
+	struct iovm_header h = *hdr;
+	XXH3_state_t st;
+
+	h.checksum = 0;
+	/* reset_withSeed reads the state's old seed: start from zeros */
+	memset(&st, 0, sizeof(st));
+	XXH3_64bits_reset_withSeed(&st, body);
+	XXH3_64bits_update(&st, &h, sizeof(h));
+	XXH3_64bits_update(&st, root, table);
+	return XXH3_64bits_digest(&st);
+}
+
 int iovm_begin(struct iovm_out *o, iovw_writer *w, const struct iovm_layout *l)
 {
 	uint64_t hdr;
@@ -73,9 +123,14 @@ int iovm_begin(struct iovm_out *o, iovw_writer *w, const struct iovm_layout *l)
 
 	if (l->nfields > IOVM_MAX_FIELDS)
 		return -EINVAL;
-	memset(o, 0, sizeof(*o));
+	memset(o, 0, offsetof(struct iovm_out, body));
 	o->w = w;
 	o->l = l;
+	o->body.used = 0;
+	XXH3_64bits_reset(&o->body.st);
+	rc = iovw_observe(w, hash_run, &o->body);
+	if (rc)
+		return rc;
 	rc = iovw_reserve(w, IOVM_HEADER_SIZE, 8, &hdr);
 	if (rc)
 		return rc;
@@ -141,63 +196,48 @@ int iovm_array_end(struct iovm_out *o, unsigned f)
 	return 0;
 }
 
-/* Hashing a plan run by run: runs shorter than SMALL (a tree has millions
- * of 16-64 byte pieces) are gathered into a staging buffer first, because
- * each XXH3 update has a fixed cost. The digest is the same either way. */
-#define SMALL 256
-#define STAGE 8192
-
-struct hasher {
-	XXH3_state_t st;
-	size_t used;
-	unsigned char stage[STAGE];
-};
-
-static void hash_flush(struct hasher *h)
-{
-	if (h->used)
-		XXH3_64bits_update(&h->st, h->stage, h->used);
-	h->used = 0;
-}
-
-static int hash_run(void *ctx, const void *p, size_t n)
-{
-	struct hasher *h = ctx;
-
-	if (n >= SMALL) {
-		hash_flush(h);
-		XXH3_64bits_update(&h->st, p, n);
-		return 0;
-	}
-	if (h->used + n > STAGE)
-		hash_flush(h);
-	memcpy(h->stage + h->used, p, n);
-	h->used += n;
-	return 0;
-}
-
 uint64_t iovm_checksum(const void *file, size_t n)
 {
+	const unsigned char *b = file;
 	struct iovm_header h;
 	XXH3_state_t st;
+	uint64_t table, end;
 
+	if (n < sizeof(h))
+		return 0;
 	memcpy(&h, file, sizeof(h));
-	h.checksum = 0;
+	table = (uint64_t)h.root_count * sizeof(struct iovm_array);
+	if (h.root_offset < sizeof(h) || h.root_offset > n ||
+	    table > n - h.root_offset)
+		return 0;
+	end = h.root_offset + table;
+	/* the body: header and root table as zeros, the rest as it is */
 	XXH3_64bits_reset(&st);
-	XXH3_64bits_update(&st, &h, sizeof(h));
-	XXH3_64bits_update(&st, (const unsigned char *)file + sizeof(h),
-			   n - sizeof(h));
-	return XXH3_64bits_digest(&st);
+	hash_zeros(&st, sizeof(h));
+	XXH3_64bits_update(&st, b + sizeof(h),
+			   (size_t)h.root_offset - sizeof(h));
+	hash_zeros(&st, table);
+	XXH3_64bits_update(&st, b + end, n - (size_t)end);
+	return meta_checksum(&h, b + h.root_offset, (size_t)table,
+			     XXH3_64bits_digest(&st));
 }
 
 int iovm_finish(struct iovm_out *o)
 {
+	size_t table = o->l->nfields * sizeof(struct iovm_array);
 	struct iovm_header h;
-	struct hasher *hs;
+	uint64_t body;
 	int rc;
 
-	rc = iovw_patch(o->w, o->root_off, o->root,
-			o->l->nfields * sizeof(struct iovm_array));
+	/* every byte so far to the body hash (in stream mode also written),
+	 * the header and the root table as zeros */
+	rc = iovw_flush(o->w);
+	iovw_observe(o->w, NULL, NULL);
+	if (rc)
+		return rc;
+	hash_flush(&o->body);
+	body = XXH3_64bits_digest(&o->body.st);
+	rc = iovw_patch(o->w, o->root_off, o->root, table);
 	if (rc)
 		return rc;
 	memset(&h, 0, sizeof(h));
@@ -208,18 +248,6 @@ int iovm_finish(struct iovm_out *o)
 	h.total_size = iovw_size(o->w);
 	h.root_offset = o->root_off;
 	h.root_count = o->l->nfields;
-	/* the header (checksum 0), then the body as it lies in the plan */
-	hs = malloc(sizeof(*hs));
-	if (!hs)
-		return -ENOMEM;
-	hs->used = 0;
-	XXH3_64bits_reset(&hs->st);
-	XXH3_64bits_update(&hs->st, &h, sizeof(h));
-	rc = iovw_scan(o->w, IOVM_HEADER_SIZE, hash_run, hs);
-	hash_flush(hs);
-	h.checksum = XXH3_64bits_digest(&hs->st);
-	free(hs);
-	if (rc)
-		return rc;
+	h.checksum = meta_checksum(&h, o->root, table, body);
 	return iovw_patch(o->w, 0, &h, sizeof(h));
 }

@@ -4,7 +4,7 @@
  * A serializer is one function that describes a file as a sequence of
  * pieces: borrowed memory, small copies, zero padding for alignment and
  * reserved slots that are patched later (headers written last). The same
- * function runs against a writer in one of three modes:
+ * function runs against a writer in one of four modes:
  *
  *   plan     records the pieces as an iovec list; nothing is copied but
  *            pieces below the coalescing threshold and reserved slots,
@@ -13,6 +13,11 @@
  *   measure  only counts offsets and sizes (to size a buffer or a file).
  *   direct   copies each piece into a caller-provided region (a heap buffer
  *            or an mmap'ed file) at its offset.
+ *   stream   writes as it goes (the IOVW_STREAM strategy): a bounded window
+ *            of iovecs and a reused staging buffer for small pieces are
+ *            written whenever one of them is full; reserved slots are kept
+ *            and written at their offsets when the serializer returns. The
+ *            serializer runs once and memory does not grow with the file.
  *
  * iovw_write_file() and iovw_write_fd() run a serializer in the modes a
  * strategy needs and write the result; every strategy writes the same bytes.
@@ -55,15 +60,28 @@ typedef enum iovw_mode {
 	IOVW_MODE_PLAN = 0,
 	IOVW_MODE_MEASURE = 1,
 	IOVW_MODE_DIRECT = 2,
+	IOVW_MODE_STREAM = 3, /* only inside the IOVW_STREAM strategy */
 } iovw_mode;
 
 typedef enum iovw_strategy {
 	IOVW_PWRITEV = 0, /* plan, then batched pwritev() */
 	IOVW_BUFFER = 1, /* measure, malloc one buffer, direct, one pwrite()  */
 	IOVW_MMAP = 2,	 /* measure, ftruncate, mmap(MAP_SHARED), direct      */
-	IOVW_WRITE_EACH = 3 /* plan, then one pwrite() per iovec (naive) */
+	IOVW_WRITE_EACH = 3, /* plan, then one pwrite() per iovec (naive) */
+	IOVW_STREAM = 4 /* one pass: bounded window + staging, pwritev as it
+			   fills, reserved slots written at the end */
 } iovw_strategy;
-#define IOVW_STRATEGY_COUNT 4
+#define IOVW_STRATEGY_COUNT 5
+
+/* Stream mode's staging buffer when iovw_options.stage_bytes is 0. A
+ * provisional value (the prototype's), to be settled by measurement. */
+#define IOVW_STAGE_DEFAULT ((size_t)256 << 10)
+/* Stream mode's coalescing threshold when iovw_options.coalesce_below is
+ * 0: pieces shorter than this are copied into the staging buffer. A write
+ * call costs about 65 ns per iovec here (make tune); copying a 512-byte
+ * piece that is still in cache should cost less. Provisional, to be
+ * settled by measurement. */
+#define IOVW_STREAM_COALESCE_DEFAULT ((size_t)512)
 
 /* System calls the library makes, for iovw_stats.syscalls[]. */
 typedef enum iovw_syscall {
@@ -144,7 +162,11 @@ typedef struct iovw_allocator {
 
 /* Called by the strategies when the build phase is over: the plan is
  * built, the buffer or the mapping is filled, nothing is written yet (the
- * moment a strategy holds the most memory). For measuring tools. */
+ * moment a strategy holds the most memory). For measuring tools.
+ * IOVW_STREAM writes while it builds: there the hook runs when the
+ * serializer has returned, before the last window and the reserved slots
+ * are written (the writer holds its peak memory: window, staging buffer,
+ * slots), and most of the stream is already written. */
 typedef void (*iovw_phase_fn)(void *ctx);
 
 typedef struct iovw_options {
@@ -152,8 +174,13 @@ typedef struct iovw_options {
 	 * sysconf(_SC_IOV_MAX); larger values are -EINVAL. */
 	size_t batch_limit;
 	/* Plan mode copies pieces shorter than this into the arena, where
-	 * consecutive copies merge into one iovec. 0 disables it. */
+	 * consecutive copies merge into one iovec. 0 disables it.
+	 * Stream mode copies them into its staging buffer; there 0 means
+	 * IOVW_STREAM_COALESCE_DEFAULT and 1 stages nothing (but copies). */
 	size_t coalesce_below;
+	/* Stream mode's staging buffer, allocated once per write; 0 means
+	 * IOVW_STAGE_DEFAULT. Other modes ignore it. */
+	size_t stage_bytes;
 	unsigned flags;	     /* IOVW_F_* */
 	unsigned file_mode;  /* mode for a new file; 0 means 0666 (& ~umask) */
 	const iovw_sys *sys; /* NULL: the real system calls */
@@ -162,11 +189,19 @@ typedef struct iovw_options {
 	void *built_ctx;
 } iovw_options;
 
-/* Counters; a function that takes a stats pointer adds to it (NULL: none). */
+/*
+ * Counters; a function that takes a stats pointer adds to it (NULL: none).
+ * IOVW_STREAM builds and writes in turns: its write_ns is the time inside
+ * the write calls (and the sync), its build_ns all the rest of the write
+ * (the serializer, staging copies, the observer); its iovecs are the
+ * entries of every window and of the final slot writes, and its
+ * bytes_written counts the reserved slots twice (as zeros in their window,
+ * then their contents).
+ */
 typedef struct iovw_stats {
 	uint64_t bytes_written; /* bytes the kernel accepted                 */
 	uint64_t bytes_copied;	/* bytes memcpy'd in user space (arena,
-				   direct mode, patches)                     */
+				   staging, direct mode, patches)            */
 	uint64_t pieces;	/* non-empty appends and reserves            */
 	uint64_t iovecs;	/* entries of the written plan (after merge) */
 	uint64_t batches;	/* pwrite/pwritev calls that carried data    */
@@ -204,7 +239,13 @@ IOVW_API void iovw_writer_reset(iovw_writer *w);
 /*
  * Append `n` bytes at `p`, borrowed: in plan mode the writer keeps the
  * pointer, so the memory must stay valid and unchanged until the plan is
- * written or the writer is freed or reset. The stream is first padded with
+ * written or the writer is freed or reset. In stream mode it must stay so
+ * until the window holding it is written: at the latest when the
+ * serializer returns, at once by iovw_flush(); after a successful
+ * iovw_flush() every piece appended so far may be reused. (A serializer
+ * meant for every mode keeps its pieces until the write call returns.)
+ * Pieces shorter than coalesce_below are copied in plan and stream mode
+ * and never borrowed. The stream is first padded with
  * zeros to a multiple of `align` (a power of two, at most IOVW_MAX_ALIGN).
  * On success *off (if not NULL) is the offset where the bytes land.
  * p may be NULL only when n is 0.
@@ -217,8 +258,9 @@ IOVW_API void iovw_writer_reset(iovw_writer *w);
 IOVW_API int iovw_append(iovw_writer *w, const void *p, size_t n, size_t align,
 			 uint64_t *off);
 
-/* Like iovw_append() but copies the bytes (into the arena in plan mode), so
- * `p` may be reused as soon as the call returns. */
+/* Like iovw_append() but copies the bytes (into the arena in plan mode,
+ * through the staging buffer in stream mode), so `p` may be reused as soon
+ * as the call returns. */
 IOVW_API int iovw_append_copy(iovw_writer *w, const void *p, size_t n,
 			      size_t align, uint64_t *off);
 
@@ -232,7 +274,8 @@ IOVW_API int iovw_reserve(iovw_writer *w, size_t n, size_t align,
 /* Copy `n` bytes from `p` into the stream at `off`, which must lie wholly
  * inside one reserved slot (-EINVAL otherwise; with n 0, `off` must still
  * be in or at the end of a slot, an empty one included). Allowed until
- * written. */
+ * written; in stream mode until the serializer returns (slots are kept in
+ * writer memory and written last, whatever was written around them). */
 IOVW_API int iovw_patch(iovw_writer *w, uint64_t off, const void *p, size_t n);
 
 /* Bytes in the stream so far (the file size once complete). */
@@ -243,7 +286,7 @@ IOVW_API uint64_t iovw_pieces(const iovw_writer *w);
  * plan mode, iovecs. (iovw_plan_write() adds the I/O counters.) */
 IOVW_API void iovw_writer_stats(const iovw_writer *w, iovw_stats *st);
 /* Plan mode: the iovec list (valid until the next append, reset or free);
- * *n receives its length. Other modes: NULL and 0. */
+ * *n receives its length. Other modes (stream too): NULL and 0. */
 IOVW_API const struct iovec *iovw_iovecs(const iovw_writer *w, size_t *n);
 /* The writer's sticky error (0 if none). */
 IOVW_API int iovw_error(const iovw_writer *w);
@@ -274,13 +317,45 @@ typedef int (*iovw_scan_fn)(void *ctx, const void *p, size_t n);
  * Pass the stream's bytes from offset `from` to the current end to `fn`,
  * in order, without copying: the iovecs in plan mode, the region in direct
  * mode. Measure mode has no bytes: `fn` is not called. Reserved slots show
- * what has been patched into them so far. This is how a serializer
- * computes a checksum of its body before patching the header.
+ * what has been patched into them so far. Stream mode has written and
+ * forgotten most of its bytes: -EOPNOTSUPP there (use iovw_observe()).
  * Returns 0, fn's error, -EINVAL (`from` past the end) or the writer's
  * sticky error.
  */
 IOVW_API int iovw_scan(const iovw_writer *w, uint64_t from, iovw_scan_fn fn,
 		       void *ctx);
+
+/*
+ * Attach an observer: `fn` receives every byte of the stream from the
+ * current size on, once, in order, in runs of at least one byte, with
+ * reserved slots read as zeros whatever is patched into them. It is how a
+ * serializer computes a checksum in the pass that writes the file, in
+ * every mode alike:
+ *   stream        each window as it is written, just before the write
+ *                 call (the bytes are still in cache);
+ *   plan, direct  from the iovecs or the region, when iovw_flush() is
+ *                 called;
+ *   measure       never.
+ * Bytes reach `fn` only in iovw_flush() and, in stream mode, in appends
+ * and reserves that fill a window. A nonzero return from `fn` stops the
+ * write with that error (sticky). fn NULL detaches the observer (bytes not
+ * yet passed on are dropped). The writer detaches it when the serializer
+ * returns, so `ctx` may live on the serializer's stack; call iovw_flush()
+ * first to see the last bytes. `fn` must not call the writer.
+ * Returns 0 or the writer's sticky error.
+ */
+IOVW_API int iovw_observe(iovw_writer *w, iovw_scan_fn fn, void *ctx);
+
+/*
+ * Bring every byte appended so far as far as the mode takes it: in stream
+ * mode write the current window now (after the observer has seen it), so
+ * that borrowed pieces may be reused; in plan and direct mode pass the
+ * bytes not yet observed to the observer (nothing is written). Reserved
+ * slots are still written last, in stream mode when the serializer
+ * returns. Returns 0, a write or observer error (sticky) or the writer's
+ * sticky error.
+ */
+IOVW_API int iovw_flush(iovw_writer *w);
 
 /* ---- one call: run a serializer with a strategy and write the file ------ */
 
@@ -376,7 +451,8 @@ IOVW_API int iovw_clean_stale(const char *dir, const iovw_options *o,
 
 /* Text for a negative errno (or 0); never NULL, never freed. */
 IOVW_API const char *iovw_strerror(int err);
-/* "pwritev", "buffer", "mmap", "write-each"; NULL if out of range. */
+/* "pwritev", "buffer", "mmap", "write-each", "stream"; NULL if out of
+ * range. */
 IOVW_API const char *iovw_strategy_name(iovw_strategy s);
 /* Parse a strategy name; 0 on success, -EINVAL if unknown. */
 IOVW_API int iovw_strategy_parse(const char *name, iovw_strategy *out);

@@ -1,0 +1,321 @@
+/*
+ * stream.c - stream mode and the IOVW_STREAM strategy: the serializer runs
+ * once and the file is written as it goes.
+ *
+ * Plan mode holds an iovec per piece until the end, 16 bytes for each of
+ * millions of tiny pieces, and coalescing copies them into fresh arena
+ * memory. Stream mode holds one window instead: at most batch_limit iovecs
+ * and a staging buffer of stage_bytes, allocated once. Pieces shorter than
+ * the coalescing threshold, and every copy, go into the staging buffer,
+ * where consecutive ones merge into one iovec; longer pieces are borrowed;
+ * padding points at the static zeros (or goes into the staging buffer
+ * right after a staged piece). When the window or the staging buffer is
+ * full the window is written with the batched write loop (partial writes,
+ * EINTR, -EIO on 0) and both start over, still warm in cache.
+ *
+ * A reserved slot is written as zeros in its window and kept in the arena,
+ * so iovw_patch() works until the serializer returns; then the last window
+ * is written and the slots at their offsets, adjacent slots in one call.
+ * Memory is the window, the staging buffer and the slots: not the file.
+ *
+ * Filling a window (the push and copy functions) and writing it
+ * (write_window) are separate steps, so that a later writer may fill one
+ * window while another is being written.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* ---- filling the window ------------------------------------------------- */
+
+/* Can (p, ...) join the window without writing it first? It can when it
+ * continues the last entry in memory or an entry is free. */
+static int win_room(const struct iovw_window *v, const void *p)
+{
+	const struct iovec *last;
+
+	if (v->n < v->cap)
+		return 1;
+	last = &v->iov[v->n - 1];
+	return (const unsigned char *)last->iov_base + last->iov_len == p;
+}
+
+/* Add (p, n) to a window with room for it, merged into the last entry when
+ * the memory continues it. */
+static void win_add(struct iovw_window *v, const void *p, size_t n)
+{
+	struct iovec *last;
+
+	v->bytes += n;
+	if (v->n) {
+		last = &v->iov[v->n - 1];
+		if ((const unsigned char *)last->iov_base + last->iov_len ==
+		    p) {
+			last->iov_len += n;
+			return;
+		}
+	}
+	v->iov[v->n].iov_base = (void *)p;
+	v->iov[v->n].iov_len = n;
+	v->n++;
+}
+
+/* A borrowed piece (or zeros): written first when the window is full. */
+static int push(iovw_writer *w, const void *p, size_t n)
+{
+	struct iovw_window *v = &w->stream.win;
+	int rc;
+
+	if (!win_room(v, p) && (rc = iovw__stream_flush(w)))
+		return rc;
+	win_add(v, p, n);
+	return 0;
+}
+
+/* Copy n bytes into the staging buffer, in parts when it fills up: each
+ * part joins the window, which is written when the buffer or the window is
+ * full. */
+static int stage_copy(iovw_writer *w, const unsigned char *p, size_t n)
+{
+	struct iovw_window *v = &w->stream.win;
+	int rc;
+
+	while (n) {
+		size_t room = v->stage_cap - v->used, k;
+		unsigned char *dst = v->stage + v->used;
+
+		if (!room || !win_room(v, dst)) {
+			if ((rc = iovw__stream_flush(w)))
+				return rc;
+			room = v->stage_cap;
+			dst = v->stage;
+		}
+		k = n < room ? n : room;
+		memcpy(dst, p, k);
+		win_add(v, dst, k);
+		v->used += k;
+		w->bytes_copied += k;
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+int iovw__stream_put(iovw_writer *w, const void *p, size_t n, int copy)
+{
+	if (copy || n < w->coalesce_below)
+		return stage_copy(w, p, n);
+	return push(w, p, n);
+}
+
+/* n <= IOVW_MAX_ALIGN zero bytes: a run of the static zeros grows while it
+ * fits in them. */
+static int push_zeros(iovw_writer *w, size_t n)
+{
+	struct iovw_window *v = &w->stream.win;
+	struct iovec *last = v->n ? &v->iov[v->n - 1] : NULL;
+
+	if (last && last->iov_base == (void *)iovw__zeros &&
+	    last->iov_len <= IOVW_MAX_ALIGN - n) {
+		last->iov_len += n;
+		v->bytes += n;
+		return 0;
+	}
+	return push(w, iovw__zeros, n);
+}
+
+int iovw__stream_pad(iovw_writer *w, size_t pad)
+{
+	struct iovw_window *v = &w->stream.win;
+	unsigned char *cur = v->stage + v->used;
+
+	/* right after a staged piece: into the staging buffer, so that the
+	 * run stays one iovec (as plan mode does in its arena) */
+	if (pad < w->coalesce_below && v->n && v->stage_cap - v->used >= pad &&
+	    (unsigned char *)v->iov[v->n - 1].iov_base +
+			    v->iov[v->n - 1].iov_len ==
+		    cur) {
+		memset(cur, 0, pad);
+		v->used += pad;
+		v->iov[v->n - 1].iov_len += pad;
+		v->bytes += pad;
+		return 0;
+	}
+	return push_zeros(w, pad);
+}
+
+int iovw__stream_zeros(iovw_writer *w, uint64_t n)
+{
+	int rc;
+
+	while (n) {
+		size_t k = n < IOVW_MAX_ALIGN ? (size_t)n : IOVW_MAX_ALIGN;
+		if ((rc = push_zeros(w, k)))
+			return rc;
+		n -= k;
+	}
+	return 0;
+}
+
+/* ---- writing the window ------------------------------------------------- */
+
+/* Write v's entries at stream offset `at`, timed. */
+static int write_window(iovw_writer *w, struct iovw_window *v, uint64_t at)
+{
+	struct iovw_stream *s = &w->stream;
+	uint64_t t0;
+	int rc;
+
+	if (at > IOVW_LIMIT - v->bytes || s->base > IOVW_LIMIT - at - v->bytes)
+		return -EFBIG;
+	t0 = iovw__now_ns();
+	rc = iovw__writev_all(&w->sys, &s->io, s->fd, v->iov, v->n,
+			      s->base + at, w->batch_limit);
+	s->io.write_ns += iovw__now_ns() - t0;
+	s->iovecs += v->n;
+	return rc;
+}
+
+/* The window's bytes the observer has not seen, in order. */
+static int observe_window(iovw_writer *w)
+{
+	const struct iovw_window *v = &w->stream.win;
+	uint64_t pos = w->stream.flushed;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < v->n; i++) {
+		uint64_t end = pos + v->iov[i].iov_len;
+
+		if (end > w->obs_pos) {
+			size_t skip = w->obs_pos > pos
+					      ? (size_t)(w->obs_pos - pos)
+					      : 0;
+			rc = w->obs_fn(
+				w->obs_ctx,
+				(const unsigned char *)v->iov[i].iov_base +
+					skip,
+				v->iov[i].iov_len - skip);
+			if (rc)
+				return rc > 0 ? -EINVAL : rc;
+			w->obs_pos = end;
+		}
+		pos = end;
+	}
+	return 0;
+}
+
+int iovw__stream_flush(iovw_writer *w)
+{
+	struct iovw_stream *s = &w->stream;
+	struct iovw_window *v = &s->win;
+	int rc = 0;
+
+	if (!v->n)
+		return 0;
+	if (w->obs_fn && (rc = observe_window(w)))
+		return rc;
+	rc = write_window(w, v, s->flushed);
+	s->flushed += v->bytes;
+	v->n = 0;
+	v->used = 0;
+	v->bytes = 0;
+	return rc;
+}
+
+/* The reserved slots at their offsets, each run of adjacent slots in one
+ * call (or a few, past batch_limit entries), through the empty window. */
+static int write_slots(iovw_writer *w)
+{
+	struct iovw_window *v = &w->stream.win;
+	size_t i = 0;
+	int rc;
+
+	while (i < w->nslots) {
+		uint64_t start = w->slots[i].off, end = start;
+
+		v->n = 0;
+		v->bytes = 0;
+		while (i < w->nslots && w->slots[i].off == end) {
+			const struct iovw_slot *sl = &w->slots[i];
+			if (sl->len) {
+				if (!win_room(v, sl->mem))
+					break;
+				win_add(v, sl->mem, (size_t)sl->len);
+				end += sl->len;
+			}
+			i++;
+		}
+		if (v->n && (rc = write_window(w, v, start)))
+			return rc;
+	}
+	v->n = 0;
+	v->bytes = 0;
+	return 0;
+}
+
+/* ---- the strategy ------------------------------------------------------- */
+
+/* Turn a new plan-mode writer into a stream-mode one writing to fd at off:
+ * the one allocation of the window and the staging buffer. */
+static int stream_open(iovw_writer *w, int fd, uint64_t off,
+		       const iovw_options *o)
+{
+	struct iovw_window *v = &w->stream.win;
+	size_t stage =
+		o && o->stage_bytes ? o->stage_bytes : IOVW_STAGE_DEFAULT;
+	size_t cap = w->batch_limit, iov_bytes = cap * sizeof(struct iovec);
+
+	if (off > IOVW_LIMIT)
+		return -EFBIG;
+	if (stage > SIZE_MAX - iov_bytes)
+		return -ENOMEM;
+	v->mem = w->alloc.malloc(w->alloc.ctx, iov_bytes + stage);
+	if (!v->mem)
+		return -ENOMEM;
+	v->iov = v->mem;
+	v->cap = cap;
+	v->stage = (unsigned char *)v->mem + iov_bytes;
+	v->stage_cap = stage;
+	w->mode = IOVW_MODE_STREAM;
+	w->stream.fd = fd;
+	w->stream.base = off;
+	if (!w->coalesce_below)
+		w->coalesce_below = IOVW_STREAM_COALESCE_DEFAULT;
+	return 0;
+}
+
+int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
+			  iovw_serialize_fn fn, void *ctx,
+			  const iovw_options *o)
+{
+	uint64_t t0 = iovw__now_ns();
+	iovw_writer *w;
+	int rc = iovw_writer_new(&w, IOVW_MODE_PLAN, o);
+
+	if (rc)
+		return rc;
+	rc = stream_open(w, fd, off, o);
+	if (!rc) {
+		rc = fn(w, ctx); /* as strategy.c's run_fn */
+		if (rc > 0)
+			rc = -EINVAL;
+		if (!rc)
+			rc = w->err;
+	}
+	w->obs_fn = NULL; /* its context may have gone with the serializer */
+	if (!rc) {
+		if (o && o->built)
+			o->built(o->built_ctx);
+		w->sealed = 1;
+		rc = iovw__stream_flush(w);
+		if (!rc)
+			rc = write_slots(w);
+	}
+	iovw_writer_stats(w, st);
+	iovw_stats_add(st, &w->stream.io);
+	st->build_ns += iovw__now_ns() - t0 - w->stream.io.write_ns;
+	iovw_writer_free(w);
+	return rc;
+}

@@ -68,9 +68,19 @@ else
 	ok layers
 fi
 
+# Harness headers are never included with <...> (-Iharness would find
+# them past the check above) nor through "..".
+grep -nE '^#include <(cmd|report|compare|engine|stats)/|^#include ".*\.\./' \
+	"$h"/*.c "$h"/*/*.[ch] >"$tmp/sneaky"
+if [ -s "$tmp/sneaky" ]; then
+	bad include_forms "$(head -n 3 "$tmp/sneaky" | tr '\n' ';')"
+else
+	ok include_forms
+fi
+
 # Below the commands: no messages, no exit (a child's _exit is fine; a
 # table rendered to a FILE the caller passes is fine).
-grep -nE '\b(stdout|stderr)\b|(^|[^a-z_])(printf|puts|perror|exit|abort)\(' \
+grep -nE '\b(stdout|stderr)\b|(^|[^a-z_])(printf|vprintf|dprintf|puts|putchar|perror|exit|abort|assert|err|errx|warn|warnx)\(' \
 	"$h"/engine/*.[ch] "$h"/stats/*.[ch] "$h"/report/*.[ch] \
 	"$h"/compare/*.[ch] | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*)' \
 	>"$tmp/prints"

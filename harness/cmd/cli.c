@@ -4,6 +4,7 @@
 #include "cmd/cli.h"
 
 #include "engine/config.h"
+#include "engine/session.h"
 #include "workload.h"
 
 #include <ctype.h>
@@ -40,7 +41,9 @@ int cli_runtime_error(const char *cmd, const char *fmt, ...)
 int cli_errno(const char *cmd, int err, const char *what, const char *said)
 {
 	cli_progress_done();
-	if (err == -EINTR) {
+	/* a step that failed because a signal stopped it (fio cut short, a
+	 * child killed) failed because of the interrupt */
+	if (err == -EINTR || session_interrupted()) {
 		fprintf(stderr, "iovbench %s: interrupted; %s\n", cmd, said);
 		return EXIT_INTERRUPTED;
 	}
@@ -60,30 +63,45 @@ static const char *long_name(const struct cli_args *a, int c)
 	return NULL;
 }
 
-/* The option getopt stopped at, as the user wrote it, into buf. */
-static const char *typed(const struct cli_args *a, char *buf, size_t n)
+/* The option getopt stopped at, as the user wrote it, into buf. *value
+ * says whether it came with "=VALUE". */
+static const char *typed(const struct cli_args *a, char *buf, size_t n,
+			 int *value)
 {
 	const char *t =
 		optind > 0 && optind <= a->argc ? a->argv[optind - 1] : "?";
+	size_t k = strncmp(t, "--", 2) ? 0 : strcspn(t + 2, "=");
+	const char *l = optopt ? long_name(a, optopt) : NULL;
 
-	if (optopt && optopt != '?') {
-		/* a short option, or a long one known by its code */
-		const char *l = long_name(a, optopt);
-		if (l && !strncmp(t, "--", 2))
-			snprintf(buf, n, "--%s", l);
-		else
-			snprintf(buf, n, "-%c", optopt);
+	*value = k && t[2 + k] == '=';
+	if (optopt && !(l && k && !strncmp(t + 2, l, k))) {
+		/* a short option (in a cluster, t is not its argument) */
+		snprintf(buf, n, "-%c", optopt);
+		*value = 0;
+	} else if (optopt) {
+		snprintf(buf, n, "--%s", l); /* a long option, maybe cut */
 	} else {
-		/* an unknown long option: "--name" or "--name=value" */
-		snprintf(buf, n, "%.*s", (int)strcspn(t, "="), t);
+		snprintf(buf, n, "%.*s", (int)(k + 2), t); /* unknown */
 	}
 	return buf;
+}
+
+/* How many long options begin with the typed "--name"? */
+static int matches(const struct cli_args *a, const char *typed_name)
+{
+	const struct option *o;
+	size_t k = strlen(typed_name + 2);
+	int m = 0;
+
+	for (o = a->longopts; o->name; o++)
+		m += !strncmp(o->name, typed_name + 2, k);
+	return m;
 }
 
 int cli_next(struct cli_args *a)
 {
 	char opts[64], name[128];
-	int c;
+	int c, value;
 
 	if (!a->started) {
 		a->started = 1;
@@ -102,12 +120,21 @@ int cli_next(struct cli_args *a)
 		a->status = EXIT_OK;
 		return -1;
 	case ':':
-		a->status = cli_usage_error(a->cmd, "%s needs a value",
-					    typed(a, name, sizeof(name)));
+		a->status =
+			cli_usage_error(a->cmd, "%s needs a value",
+					typed(a, name, sizeof(name), &value));
 		return -1;
 	case '?':
-		a->status = cli_usage_error(a->cmd, "unknown option '%s'",
-					    typed(a, name, sizeof(name)));
+		typed(a, name, sizeof(name), &value);
+		if (optopt && value)
+			a->status = cli_usage_error(a->cmd, "%s takes no value",
+						    name);
+		else if (!optopt && matches(a, name) > 1)
+			a->status = cli_usage_error(
+				a->cmd, "ambiguous option '%s'", name);
+		else
+			a->status = cli_usage_error(
+				a->cmd, "unknown option '%s'", name);
 		return -1;
 	default:
 		return c;

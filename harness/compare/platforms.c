@@ -31,10 +31,8 @@ static json_t *platform_cell(const json_t *row)
 
 static int by_workload(const void *a, const void *b)
 {
-	const json_t *x = *(const json_t *const *)a,
-		     *y = *(const json_t *const *)b;
-	int c = strcmp(cj_str(x, "workload"), cj_str(y, "workload"));
-	return c ? c : (x < y ? -1 : x > y); /* stable: rows stay in order */
+	return strcmp(cj_str(*(const json_t *const *)a, "workload"),
+		      cj_str(*(const json_t *const *)b, "workload"));
 }
 
 /* Report k's cell of the row if it is a strategy row with a cell. */

@@ -43,6 +43,12 @@ int child_run(void (*fn)(const void *ctx, int wfd), const void *ctx, void *buf,
 	}
 	close(fds[1]);
 	for (;;) {
+		if (session_interrupted()) {
+			/* Ctrl-C came before the wait began: stop it now */
+			kill(pid, SIGKILL);
+			*got = -1;
+			break;
+		}
 		*got = read(fds[0], buf, len);
 		if (*got >= 0 || errno != EINTR)
 			break;

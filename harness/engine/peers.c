@@ -3,10 +3,11 @@
  */
 #include "engine/peers.h"
 
-#include "engine/child.h"
+#include "engine/session.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@ const char *const peer_engines[PEER_COUNT] = {"psync", "pvsync", "vsync",
 /* Run argv with stdout and stderr to /dev/null; its exit status or -errno. */
 static int run_quiet(char *const argv[])
 {
-	int status, rc;
+	int status;
 	pid_t pid;
 
 	fflush(NULL);
@@ -36,10 +37,14 @@ static int run_quiet(char *const argv[])
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	if ((rc = child_reap(pid, &status, NULL)))
-		return rc;
-	if (WIFSIGNALED(status))
-		return -EINTR;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+		if (session_interrupted())
+			kill(pid, SIGKILL); /* Ctrl-C: fio's run is lost */
+	}
+	if (WIFSIGNALED(status) || session_interrupted())
+		return session_interrupted() ? -EINTR : -EIO;
 	return WEXITSTATUS(status);
 }
 

@@ -4,6 +4,7 @@
 #include "engine/sample.h"
 
 #include "engine/child.h"
+#include "engine/session.h"
 #include "stats/clock.h"
 
 #include <errno.h>
@@ -119,8 +120,8 @@ int sample_run(const struct sample_job *job, struct sample *out)
 
 	if (rc)
 		return rc;
-	if (WIFSIGNALED(status))
-		return -EINTR;
+	if (WIFSIGNALED(status)) /* killed: by Ctrl-C, or it crashed */
+		return session_interrupted() ? -EINTR : -EIO;
 	if (n != (ssize_t)sizeof(*out) || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
 		return -EIO;

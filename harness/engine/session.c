@@ -29,8 +29,13 @@ int session_begin(struct session *s, const char *parent, const char *what)
 	interrupted = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: waits see EINTR */
-	for (i = 0; i < 3; i++)
-		sigaction(signals[i], &sa, &s->old[i]);
+	for (i = 0; i < 3; i++) {
+		sigaction(signals[i], NULL, &s->old[i]);
+		/* an ignored signal stays ignored (nohup, a shell's
+		 * background job) */
+		if (s->old[i].sa_handler != SIG_IGN)
+			sigaction(signals[i], &sa, NULL);
+	}
 	return 0;
 }
 

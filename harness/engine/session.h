@@ -2,8 +2,9 @@
  * session.h - a command's scratch directory, and Ctrl-C.
  *
  * A session creates a fresh directory for the command's files and catches
- * SIGINT, SIGTERM and SIGHUP: the handler only sets a flag, which the
- * work checks between steps (session_interrupted()) so that it stops
+ * SIGINT, SIGTERM and SIGHUP (those not ignored when it begins, as under
+ * nohup or in a shell's background job): the handler only sets a flag, which
+ * the work checks between steps (session_interrupted()) so that it stops
  * cleanly, with every child reaped. session_end() removes the directory
  * and restores the handlers. One session at a time.
  */

@@ -282,7 +282,7 @@ static int count_tracepoints(const struct sample_job *job, struct sc_count *out)
 	if (rc)
 		return rc;
 	if (WIFSIGNALED(status))
-		return -EINTR;
+		return session_interrupted() ? -EINTR : -EIO;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 5)
 		return -ENOSYS;
 	if (n != (ssize_t)sizeof(vals) || !WIFEXITED(status) ||
@@ -366,7 +366,7 @@ static int trace_calls(pid_t pid, struct sc_count *out)
 		}
 	}
 	if (WIFSIGNALED(status))
-		return -EINTR;
+		return session_interrupted() ? -EINTR : -EIO;
 	if (WEXITSTATUS(status) || markers != 2)
 		return -EIO;
 	return 0;

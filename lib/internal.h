@@ -49,6 +49,8 @@ struct iovw_stream {
 	uint64_t base;	  /* file offset of stream byte 0 */
 	uint64_t flushed; /* stream bytes written so far: the window's start */
 	uint64_t iovecs;  /* entries handed to write calls */
+	size_t cap_max;	  /* the window's limits: batch_limit iovecs, */
+	size_t stage_max; /* stage_bytes of staging */
 	iovw_stats io;	  /* the write calls: syscalls, batches, write_ns */
 };
 

@@ -5,7 +5,12 @@
  * Plan mode holds an iovec per piece until the end, 16 bytes for each of
  * millions of tiny pieces, and coalescing copies them into fresh arena
  * memory. Stream mode holds one window instead: at most batch_limit iovecs
- * and a staging buffer of stage_bytes, allocated once. Pieces shorter than
+ * and a staging buffer of at most stage_bytes, in one block that starts
+ * small (64 iovecs, 4 KiB) and doubles when it fills, up to those sizes,
+ * moving what it holds (cache-hot, at most the limits, a logarithmic
+ * number of times): a small file takes a small block from the heap, warm
+ * from the files before it, not a fresh mapping of 272 KiB whose pages
+ * fault, and is still written in one call. Pieces shorter than
  * the coalescing threshold, and every copy, go into the staging buffer,
  * where consecutive ones merge into one iovec; longer pieces are borrowed;
  * padding points at the static zeros (or goes into the staging buffer
@@ -26,6 +31,63 @@
 
 #include <errno.h>
 #include <string.h>
+
+/* The window's first block: iovecs and staging bytes. */
+#define STREAM_IOV_START   64
+#define STREAM_STAGE_START 4096
+
+/* ---- the window's block ------------------------------------------------ */
+
+/* The iovecs and staging bytes a block of this window's sizes holds. */
+static void *window_block(iovw_writer *w, size_t cap, size_t stage)
+{
+	return w->alloc.malloc(w->alloc.ctx,
+			       cap * sizeof(struct iovec) + stage);
+}
+
+/* Point the window into block `mem` of those sizes. */
+static void window_set(struct iovw_window *v, void *mem, size_t cap,
+		       size_t stage)
+{
+	v->mem = mem;
+	v->iov = mem;
+	v->cap = cap;
+	v->stage = (unsigned char *)mem + cap * sizeof(struct iovec);
+	v->stage_cap = stage;
+}
+
+/* Double the window's iovecs (`iov`) or its staging buffer (else), up to
+ * their limits, moving what it holds: entries that point into the staging
+ * buffer point into the new one. 1 if it grew, 0 if that part is at its
+ * limit or the allocation failed (then the window is written instead:
+ * growing only saves write calls). */
+static int window_grow(iovw_writer *w, int iov)
+{
+	struct iovw_stream *s = &w->stream;
+	struct iovw_window *v = &s->win;
+	size_t cap = v->cap, stage = v->stage_cap;
+	unsigned char *old = v->stage;
+	void *mem;
+	size_t i;
+
+	if (iov)
+		cap = cap < s->cap_max / 2 ? 2 * cap : s->cap_max;
+	else
+		stage = stage < s->stage_max / 2 ? 2 * stage : s->stage_max;
+	if ((cap == v->cap && stage == v->stage_cap) ||
+	    !(mem = window_block(w, cap, stage)))
+		return 0;
+	memcpy(mem, v->iov, v->n * sizeof(struct iovec));
+	memcpy((unsigned char *)mem + cap * sizeof(struct iovec), old, v->used);
+	w->alloc.free(w->alloc.ctx, v->mem);
+	window_set(v, mem, cap, stage);
+	for (i = 0; i < v->n; i++) {
+		unsigned char *b = v->iov[i].iov_base;
+		if (b >= old && b < old + v->used)
+			v->iov[i].iov_base = v->stage + (b - old);
+	}
+	return 1;
+}
 
 /* ---- filling the window ------------------------------------------------- */
 
@@ -67,7 +129,8 @@ static int push(iovw_writer *w, const void *p, size_t n)
 	struct iovw_window *v = &w->stream.win;
 	int rc;
 
-	if (!win_room(v, p) && (rc = iovw__stream_flush(w)))
+	if (!win_room(v, p) && !window_grow(w, 1) &&
+	    (rc = iovw__stream_flush(w)))
 		return rc;
 	win_add(v, p, n);
 	return 0;
@@ -85,6 +148,11 @@ static int stage_copy(iovw_writer *w, const unsigned char *p, size_t n)
 		size_t room = v->stage_cap - v->used, k;
 		unsigned char *dst = v->stage + v->used;
 
+		if ((!room && window_grow(w, 0)) ||
+		    (!win_room(v, dst) && window_grow(w, 1))) {
+			room = v->stage_cap - v->used;
+			dst = v->stage + v->used;
+		}
 		if (!room || !win_room(v, dst)) {
 			if ((rc = iovw__stream_flush(w)))
 				return rc;
@@ -249,6 +317,9 @@ static int write_slots(iovw_writer *w)
 		}
 		if (v->n && (rc = write_window(w, v, start)))
 			return rc;
+		/* counted once already, as the zeros of their window: the
+		 * stats count the file's bytes once, as other strategies do */
+		w->stream.io.bytes_written -= v->bytes;
 	}
 	v->n = 0;
 	v->bytes = 0;
@@ -258,26 +329,28 @@ static int write_slots(iovw_writer *w)
 /* ---- the strategy ------------------------------------------------------- */
 
 /* Turn a new plan-mode writer into a stream-mode one writing to fd at off:
- * the one allocation of the window and the staging buffer. */
+ * the window's first, small block. */
 static int stream_open(iovw_writer *w, int fd, uint64_t off,
 		       const iovw_options *o)
 {
-	struct iovw_window *v = &w->stream.win;
-	size_t stage =
+	struct iovw_stream *s = &w->stream;
+	size_t stage_max =
 		o && o->stage_bytes ? o->stage_bytes : IOVW_STAGE_DEFAULT;
-	size_t cap = w->batch_limit, iov_bytes = cap * sizeof(struct iovec);
+	size_t cap_max = w->batch_limit;
+	size_t cap = cap_max < STREAM_IOV_START ? cap_max : STREAM_IOV_START;
+	size_t stage =
+		stage_max < STREAM_STAGE_START ? stage_max : STREAM_STAGE_START;
+	void *mem;
 
 	if (off > IOVW_LIMIT)
 		return -EFBIG;
-	if (stage > SIZE_MAX - iov_bytes)
+	if (stage_max > SIZE_MAX - cap_max * sizeof(struct iovec))
 		return -ENOMEM;
-	v->mem = w->alloc.malloc(w->alloc.ctx, iov_bytes + stage);
-	if (!v->mem)
+	if (!(mem = window_block(w, cap, stage)))
 		return -ENOMEM;
-	v->iov = v->mem;
-	v->cap = cap;
-	v->stage = (unsigned char *)v->mem + iov_bytes;
-	v->stage_cap = stage;
+	window_set(&s->win, mem, cap, stage);
+	s->cap_max = cap_max;
+	s->stage_max = stage_max;
 	w->mode = IOVW_MODE_STREAM;
 	w->stream.fd = fd;
 	w->stream.base = off;

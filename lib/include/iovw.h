@@ -178,8 +178,11 @@ typedef struct iovw_options {
 	 * Stream mode copies them into its staging buffer; there 0 means
 	 * IOVW_STREAM_COALESCE_DEFAULT and 1 stages nothing (but copies). */
 	size_t coalesce_below;
-	/* Stream mode's staging buffer, allocated once per write; 0 means
-	 * IOVW_STAGE_DEFAULT. Other modes ignore it. */
+	/* Stream mode's staging buffer at most, 0 meaning
+	 * IOVW_STAGE_DEFAULT: the window (iovecs and staging, one block)
+	 * starts at 64 iovecs and 4 KiB and doubles when it fills, up to
+	 * batch_limit and stage_bytes; only then is it written. Other modes
+	 * ignore it. */
 	size_t stage_bytes;
 	unsigned flags;	     /* IOVW_F_* */
 	unsigned file_mode;  /* mode for a new file; 0 means 0666 (& ~umask) */
@@ -195,8 +198,9 @@ typedef struct iovw_options {
  * the write calls (and the sync), its build_ns all the rest of the write
  * (the serializer, staging copies, the observer); its iovecs are the
  * entries of every window and of the final slot writes, and its
- * bytes_written counts the reserved slots twice (as zeros in their window,
- * then their contents).
+ * bytes_written counts the file's bytes once (a reserved slot is written
+ * twice, as zeros in its window, then its contents: the second time is
+ * in batches and iovecs, not in bytes_written).
  */
 typedef struct iovw_stats {
 	uint64_t bytes_written; /* bytes the kernel accepted                 */

@@ -9,7 +9,7 @@
 #        scripts/bench-cli.sh --hyperfine FILE... [--report FILE]
 #
 #   -w LIST          workloads, comma-separated (default: all five)
-#   -s LIST          strategies (default pwritev,buffer,mmap,write-each)
+#   -s LIST          strategies (default pwritev,buffer,mmap,write-each,stream)
 #   --runs N         runs a command (default: at least 5 and at least 3 s;
 #                    all five workloads at full scale take about 4 minutes)
 #   --warmup N       unrecorded runs first (default 2)
@@ -33,7 +33,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-workloads='' strategies=pwritev,buffer,mmap,write-each
+workloads='' strategies=pwritev,buffer,mmap,write-each,stream
 runs='' warmup=2 results=results report='' check=1 bin=$top/build/iovbench
 exports='' wargs=''
 

@@ -32,13 +32,14 @@ expect write_unwritable 3 "$tmp/no/such/dir/x" -- \
 [ ! -e "$tmp/x" ] && ok no_output_after_errors ||
 	bad no_output_after_errors "$tmp/x exists"
 
-for s in pwritev buffer mmap write-each; do
+for s in pwritev buffer mmap write-each stream; do
 	expect "write_$s" 0 "^syscalls: " -- \
 		"$bin" write -w module-small -s $s -o "$tmp/m-$s.iovm" --quick
 done
 expect same_bytes 0 "" -- sh -c "cmp '$tmp/m-pwritev.iovm' '$tmp/m-buffer.iovm' &&
 	cmp '$tmp/m-pwritev.iovm' '$tmp/m-mmap.iovm' &&
-	cmp '$tmp/m-pwritev.iovm' '$tmp/m-write-each.iovm'"
+	cmp '$tmp/m-pwritev.iovm' '$tmp/m-write-each.iovm' &&
+	cmp '$tmp/m-pwritev.iovm' '$tmp/m-stream.iovm'"
 expect load_ok 0 "ok, module v2" -- "$bin" load "$tmp/m-pwritev.iovm"
 expect load_mmap_ok 0 "ok, module v2" -- "$bin" load --mmap "$tmp/m-mmap.iovm"
 expect write_project 0 "40 files" -- \
@@ -58,6 +59,11 @@ expect load_no_file 2 "no file given" -- "$bin" load
 # Options are named in every message: a short one in a cluster, a missing
 # value of a long and of a short one; numbers are digits only.
 expect short_unknown 2 "^iovbench run: unknown option '-Z'" -- "$bin" run -Zfoo
+expect short_after_long 2 "^iovbench run: unknown option '-S'" -- \
+	"$bin" run --quick -Sx
+expect no_value_wanted 2 "^iovbench run: --fsync takes no value" -- \
+	"$bin" run --fsync=1
+expect ambiguous 2 "^iovbench run: ambiguous option '--s'" -- "$bin" run --s x
 expect long_missing 2 "^iovbench load: --repeat needs a value" -- \
 	"$bin" load --repeat
 expect short_missing 2 "^iovbench run: -w needs a value" -- "$bin" run -w
@@ -67,10 +73,10 @@ expect seed_blank 2 "--seed needs a whole number" -- "$bin" list --seed ' 1'
 expect seed_sign 2 "--seed needs a whole number" -- "$bin" list --seed ' -1'
 expect seed_plus 2 "--seed needs a whole number" -- "$bin" list --seed +1
 
-expect verify_quick 0 "30 checked, all equivalent" -- \
+expect verify_quick 0 "40 checked, all equivalent" -- \
 	"$bin" verify --quick --json "$tmp/v.json"
 expect verify_json 0 '"ok": true' -- cat "$tmp/v.json"
-expect verify_json_rows 0 "" -- sh -c "[ \$(grep -c '\"workload\"' '$tmp/v.json') -eq 30 ]"
+expect verify_json_rows 0 "" -- sh -c "[ \$(grep -c '\"workload\"' '$tmp/v.json') -eq 40 ]"
 expect verify_subset 0 "4 checked" -- \
 	"$bin" verify --quick -w tree -s pwritev,mmap --json "$tmp/v2.json"
 expect verify_catches_mismatch 1 "mmap .* NO +FAIL +FAIL" -- \

@@ -142,11 +142,11 @@ cli_tests() {
 	j=$(ls "$tmp"/hf/hyperfine-module-small-*-*T*Z.json 2>/dev/null | head -n 1)
 	m=$(ls "$tmp"/hf/hyperfine-module-small-*-*T*Z.md 2>/dev/null | head -n 1)
 	has cli_json "${j:-$tmp/hf/none.json}" "-s pwritev " "-s buffer " "-s mmap " \
-		"-s write-each " "--quick" '"mean"'
+		"-s write-each " "-s stream " "--quick" '"mean"'
 	has cli_markdown "${m:-$tmp/hf/none.md}" "| Command |" "-s pwritev " "-s buffer " \
-		"-s mmap " "-s write-each "
+		"-s mmap " "-s write-each " "-s stream "
 	n=$(jq '[.results[] | select((.times | length) == 2)] | length' "${j:-/dev/null}" 2>/dev/null)
-	[ "$n" = 4 ] && ok cli_runs || bad cli_runs "$n of 4 commands ran twice"
+	[ "$n" = 5 ] && ok cli_runs || bad cli_runs "$n of 5 commands ran twice"
 	left=$(ls "$tmp/hf" | grep -v '^hyperfine-' || true)
 	[ -z "$left" ] && ok cli_clean || bad cli_clean "left in results: $left"
 

@@ -11,8 +11,9 @@ py=/usr/bin/python3
 # ASan's leak checker cannot run under ptrace (the syscall count fallback)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 
-expect tiny 0 "recommendation: " -- "$bin" tune --quick -w module-small \
-	--batch 1,8,1024 --coalesce 0,64 --reps 5 --json "$tmp/t.json"
+expect tiny 0 "recommendation for stream: " -- "$bin" tune --quick \
+	-w module-small --batch 1,8,1024 --stage 4096,1M --coalesce 0,64 \
+	--reps 5 --json "$tmp/t.json"
 cp "$tmp/out" "$tmp/table"
 expect help 0 "usage: iovbench tune" -- "$bin" tune --help
 expect listed 0 "tune" -- "$bin" --help
@@ -34,8 +35,21 @@ table = open(sys.argv[2]).read()
 c, t = r["config"], r["tune"]
 iov_max = r["env"]["iov_max"]
 assert c["args"][0] == "tune", c["args"]
-assert c["strategies"] == ["pwritev"] and c["workloads"] == ["module-small"], c
+assert c["strategies"] == ["pwritev", "stream"] and c["workloads"] == ["module-small"], c
 assert c["batch"] == [1, 8, 1024] and c["coalesce"] == [0, 64], c
+# stream: its defaults added, 0 (no staging) is its threshold 1
+assert c["stage"] == [4096, 262144, 1048576] and c["stream_coalesce"] == [1, 64, 512], c
+st = t["stream"]
+assert st["defaults"] == {"stage": 262144, "coalesce": 512}, st["defaults"]
+sr = {(x["params"]["stage"], x["params"]["coalesce"]): x
+      for x in r["results"] if x["strategy"] == "stream"}
+want_s = {(g, 512) for g in c["stage"]} | {(262144, k) for k in c["stream_coalesce"]}
+assert want_s <= set(sr), (want_s, set(sr))
+(sw,) = st["workloads"]
+assert sw["best"]["stage"] in c["stage"] and sw["best"]["coalesce"] in c["stream_coalesce"], sw
+assert abs(sw["best"]["median_ns"] - min(x["wall_ns"]["median"] for x in sr.values())) <= 1, sw
+assert (sw["default"]["stage"], sw["default"]["coalesce"]) == (262144, 512), sw
+assert "stage" in st["recommendation"] and st["recommendation"]["reason"], st
 assert t["defaults"] == {"batch": iov_max, "coalesce": 0}, t["defaults"]
 db, dc = iov_max, 0
 rows = r["results"]
@@ -82,8 +96,8 @@ fi
 # System calls are counted by default, as in run: the write calls the
 # kernel saw are the library's batches; --no-syscalls leaves them out.
 if [ -x "$py" ]; then
-	expect syscalls 0 "" -- "$bin" tune --quick -w tree --batch 1,64 \
-		--coalesce 0 --reps 1 --warmup 0 --json "$tmp/sc.json"
+	expect syscalls 0 "" -- "$bin" tune --quick -w tree -s pwritev \
+		--batch 1,64 --coalesce 0 --reps 1 --warmup 0 --json "$tmp/sc.json"
 	expect syscalls_agree 0 "" -- $py -c '
 import json, sys
 rows = [x for x in json.load(open(sys.argv[1]))["results"] if x["kind"] == "strategy"]
@@ -92,8 +106,9 @@ for x in rows:
     sc = x["syscalls"]["by_name"]
     assert sc.get("pwritev", 0) + sc.get("pwrite64", 0) == x["batches"], (x["params"], sc)
 ' "$tmp/sc.json"
-	expect no_syscalls 0 "" -- "$bin" tune --quick -w tree --batch 1,64 \
-		--coalesce 0 --reps 1 --warmup 0 --no-syscalls --json "$tmp/nsc.json"
+	expect no_syscalls 0 "" -- "$bin" tune --quick -w tree -s pwritev \
+		--batch 1,64 --coalesce 0 --reps 1 --warmup 0 --no-syscalls \
+		--json "$tmp/nsc.json"
 	expect no_syscalls_rows 0 "" -- $py -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -133,7 +148,10 @@ usage bad_coalesce "--coalesce: 'abc' is not a number" --coalesce abc
 usage bad_workload "unknown workload 'nope'" -w nope
 usage bad_reps "--reps needs a number from 1" --reps 0
 usage bad_argument "unexpected argument 'extra'" --quick extra
-usage only_default "nothing to compare" --batch "$iov_max" --coalesce 0
+usage only_default "nothing to compare" -s pwritev --batch "$iov_max" \
+	--coalesce 0
+usage not_swept "-s: tune sweeps pwritev and stream, no other strategy" \
+	-s buffer
 expect missing_value 2 "^iovbench tune: --batch needs a value" \
 	-- "$bin" tune --batch
 

@@ -15,6 +15,8 @@
 #define DEF_C 0
 
 /* Add a setting with 5 samples around `ms` milliseconds (spread +-2%). */
+static const struct tune_names names = {"batch", "coalesce"};
+
 static void add5(struct tune_result *t, size_t batch, size_t coalesce,
 		 double ms)
 {
@@ -111,7 +113,7 @@ static void recommend(const double spec[3][2], struct tune_rec *rec)
 
 	for (i = 0; i < 3; i++)
 		workload(&t[i], "w", spec[i][0], spec[i][1]);
-	REQUIRE(tune_recommend(t, 3, DEF_B, DEF_C, rec) == 0);
+	REQUIRE(tune_recommend(t, 3, DEF_B, DEF_C, &names, rec) == 0);
 	CHECK(rec->reason[0]);
 	for (i = 0; i < 3; i++)
 		tune_result_free(&t[i]);
@@ -125,8 +127,8 @@ static void change(void)
 
 	recommend(spec, &rec);
 	CHECK(!rec.keep);
-	CHECK_EQ(rec.batch, 8);
-	CHECK_EQ(rec.coalesce, DEF_C);
+	CHECK_EQ(rec.x, 8);
+	CHECK_EQ(rec.y, DEF_C);
 	CHECK(strstr(rec.reason, "2 of 3"));
 }
 
@@ -138,8 +140,8 @@ static void change_best_gain(void)
 
 	recommend(spec, &rec);
 	CHECK(!rec.keep);
-	CHECK_EQ(rec.batch, DEF_B);
-	CHECK_EQ(rec.coalesce, 64);
+	CHECK_EQ(rec.x, DEF_B);
+	CHECK_EQ(rec.y, 64);
 }
 
 /* Faster on two, significantly slower on the third: keep. */
@@ -150,8 +152,8 @@ static void veto(void)
 
 	recommend(spec, &rec);
 	CHECK(rec.keep);
-	CHECK_EQ(rec.batch, DEF_B);
-	CHECK_EQ(rec.coalesce, DEF_C);
+	CHECK_EQ(rec.x, DEF_B);
+	CHECK_EQ(rec.y, DEF_C);
 	CHECK(strstr(rec.reason, "batch=8 coalesce=0"));
 }
 
@@ -182,11 +184,14 @@ static void json_fields(void)
 	const double spec[2] = {8, 11};
 	struct tune_result t;
 	struct tune_rec rec;
-	struct sweep sw = {.def_batch = DEF_B, .def_coalesce = DEF_C};
+	struct sweep sw = {.s = IOVW_PWRITEV,
+			   .xname = "batch",
+			   .def_x = DEF_B,
+			   .def_y = DEF_C};
 	json_t *j, *w;
 
 	workload(&t, "tree", spec[0], spec[1]);
-	REQUIRE(tune_recommend(&t, 1, DEF_B, DEF_C, &rec) == 0);
+	REQUIRE(tune_recommend(&t, 1, DEF_B, DEF_C, &names, &rec) == 0);
 	j = tune_json(&t, 1, &sw, &rec);
 	REQUIRE(j);
 	CHECK_EQ(json_integer_value(json_object_get(

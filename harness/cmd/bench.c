@@ -37,7 +37,8 @@ static int parse_list(const char *cmd, const char *flag, const char *arg,
 				"%s: '%s' is not a number from %llu to %llu",
 				flag, items[i], (unsigned long long)lo,
 				(unsigned long long)hi);
-		out[i] = (size_t)v;
+		else
+			out[i] = (size_t)v;
 	}
 	if (!rc)
 		*n = k;
@@ -71,6 +72,9 @@ int bench_option(const char *cmd, int c, const char *arg, struct bench_cfg *cfg,
 	case 'c':
 		return parse_list(cmd, "--coalesce", arg, 0, 1 << 20, 1,
 				  cfg->coalesce, &cfg->ncoalesce);
+	case 'g':
+		return parse_list(cmd, "--stage", arg, 1, 1u << 30, 1,
+				  cfg->stage, &cfg->nstage);
 	case 'd':
 		cfg->dir = arg;
 		return 0;

@@ -20,6 +20,7 @@
 		{"warmup", required_argument, NULL, 'u'},   \
 		{"batch", required_argument, NULL, 'b'},    \
 		{"coalesce", required_argument, NULL, 'c'}, \
+		{"stage", required_argument, NULL, 'g'},    \
 		{"dir", required_argument, NULL, 'd'},      \
 		{"syscalls", required_argument, NULL, 'y'}, \
 		{"no-syscalls", no_argument, NULL, 'n'},    \

@@ -45,6 +45,9 @@ static const char *strategy_what(iovw_strategy s)
 		return "measure, fallocate, mmap, copy into the mapping";
 	case IOVW_WRITE_EACH:
 		return "plan, then one pwrite per iovec (naive baseline)";
+	case IOVW_STREAM:
+		return "one pass: a bounded window and a reused staging "
+		       "buffer, pwritev when full";
 	default:
 		return "";
 	}

@@ -29,8 +29,9 @@
 static void help(FILE *f)
 {
 	fprintf(f,
-		"usage: iovbench tune [-w LIST] [--batch LIST] [--coalesce "
-		"LIST] [--reps N]\n"
+		"usage: iovbench tune [-w LIST] [-s LIST] [--batch LIST] "
+		"[--stage LIST]\n"
+		"                     [--coalesce LIST] [--reps N]\n"
 		"                     [--warmup N] [--dir DIR] [--syscalls M "
 		"| --no-syscalls]\n"
 		"                     [--seed N] [--scale F | --quick] [--json "
@@ -38,9 +39,10 @@ static void help(FILE *f)
 		"  Sweeps pwritev's batch limit (iovecs a call, coalescing "
 		"at the default 0)\n"
 		"  and its coalescing threshold (the batch limit at the "
-		"default IOV_MAX) on\n"
-		"  each workload, beside the reference rows gather-limit and "
-		"pwrite-limit,\n"
+		"default IOV_MAX), and\n"
+		"  stream's staging size and threshold likewise, on each "
+		"workload, beside the\n"
+		"  reference rows gather-limit and pwrite-limit,\n"
 		"  measured as 'iovbench run' measures (a round takes one "
 		"sample of every\n"
 		"  setting, in a new order each round). Prints the best "
@@ -55,47 +57,71 @@ static void help(FILE *f)
 		"  -w LIST          workloads, comma-separated, or 'all' "
 		"(default:\n"
 		"                   module-large,project,tree)\n"
-		"  --batch LIST     batch limits (default 1,2,4,...,IOV_MAX)\n"
+		"  -s LIST          pwritev, stream or both (default)\n"
+		"  --batch LIST     pwritev's batch limits (default "
+		"1,2,4,...,IOV_MAX)\n"
+		"  --stage LIST     stream's staging sizes (default "
+		"4K,16K,...,4M)\n"
 		"  --coalesce LIST  thresholds in bytes (default "
-		"0,16,32,64,...,4096)\n"
-		"                   (the defaults IOV_MAX and 0 are always "
+		"0,16,32,64,...,4096;\n"
+		"                   for stream 0 is 1, staging nothing)\n"
+		"                   (the library's defaults are always "
 		"measured)\n");
 	bench_help(f);
 	fprintf(f, "Exit: 0 ok, 1 outputs differ, 2 usage, 3 runtime failure, "
 		   "130 interrupted.\n");
 }
 
-/* Options into cfg and the sweep; 0, or an exit code (-1: stop with
- * EXIT_OK). */
+/* Options into cfg and the sweeps (*nsw of them); 0, or an exit code
+ * (-1: stop with EXIT_OK). */
 static int parse(int argc, char **argv, struct bench_cfg *cfg, struct sweep *sw,
-		 const char **json)
+		 size_t *nsw, const char **json)
 {
-	static const struct option opts[] = {BENCH_LONGOPTS,
-					     {NULL, 0, NULL, 0}};
-	struct cli_args a = CLI_ARGS("tune", opts, "w:", help, argc, argv);
+	static const struct option opts[] = {
+		BENCH_LONGOPTS,
+		{"strategies", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0}};
+	static const iovw_strategy swept[] = {IOVW_PWRITEV, IOVW_STREAM};
+	struct cli_args a = CLI_ARGS("tune", opts, "w:s:", help, argc, argv);
+	size_t i;
 	int c, rc;
 
 	bench_cfg_tune(cfg);
 	*json = NULL;
-	while ((c = cli_next(&a)) > 0)
-		if ((rc = bench_option("tune", c, a.arg, cfg, json)))
+	*nsw = 0;
+	while ((c = cli_next(&a)) > 0) {
+		rc = c == 's' ? cli_strategies("tune", a.arg, &cfg->smask)
+			      : bench_option("tune", c, a.arg, cfg, json);
+		if (rc)
 			return rc;
+	}
 	if (c < 0)
 		return a.status == EXIT_OK ? -1 : a.status;
 	if ((rc = cli_operands(&a, 0, 0, NULL)))
 		return rc;
-	sweep_init(sw, cfg);
-	if (sw->nbatch + sw->ncoalesce - 1 < 2)
-		return cli_usage_error("tune",
-				       "--batch and --coalesce leave only the "
-				       "default setting; nothing to compare");
+	if (cfg->smask & ~(1u << IOVW_PWRITEV | 1u << IOVW_STREAM))
+		return cli_usage_error("tune", "-s: tune sweeps pwritev and "
+					       "stream, no other strategy");
+	for (i = 0; i < 2; i++) {
+		if (!(cfg->smask & (1u << swept[i])))
+			continue;
+		sweep_init(&sw[*nsw], cfg, swept[i]);
+		if (sw[*nsw].nx + sw[*nsw].ny - 1 < 2)
+			return cli_usage_error(
+				"tune",
+				"%s: --%s and --coalesce leave only the "
+				"default setting; nothing to compare",
+				iovw_strategy_name(swept[i]), sw[*nsw].xname);
+		++*nsw;
+	}
 	return 0;
 }
 
-/* The strategy rows of rows[0..n) as the points of t. */
-static int collect(const struct row *rows, size_t n, struct tune_result *t)
+/* The rows of the sweep among rows[0..n) as the points of t. */
+static int collect(const struct sweep *sw, const struct row *rows, size_t n,
+		   struct tune_result *t)
 {
-	size_t k, i;
+	size_t k, i, x, y;
 	int rc = 0;
 
 	tune_result_free(t);
@@ -103,120 +129,169 @@ static int collect(const struct row *rows, size_t n, struct tune_result *t)
 		const struct row *r = &rows[k];
 		double *v;
 
-		if (r->spec.kind != ROW_STRATEGY || !r->res.n)
+		if (!sweep_has(sw, &r->spec, &x, &y) || !r->res.n)
 			continue;
 		if (!(v = malloc(r->res.n * sizeof(*v))))
 			return -ENOMEM;
 		for (i = 0; i < r->res.n; i++)
 			v[i] = (double)r->res.s[i].total_ns;
-		rc = tune_add(t, r->spec.batch, r->spec.coalesce, v, r->res.n,
-			      r->stats.mib_s, k);
+		rc = tune_add(t, x, y, v, r->res.n, r->stats.mib_s, k);
 		free(v);
 	}
 	return rc;
 }
 
-/* When the workload's best batch limit and best threshold are both not the
- * defaults, measure their combination, a row more, and summarize the
- * rows again with it. 0 or an exit code. */
+/* When the workload's best x and best threshold of a sweep are both not
+ * the defaults, measure their combination, a row more. 0 or an exit
+ * code; *added says whether a row was. */
 static int combine(struct bench *b, const struct sweep *sw,
+		   const struct workload *w, struct row_set *rows,
+		   const struct tune_result *t, int *added)
+{
+	size_t bx = tune_best_in(t, TUNE_ANY, sw->def_y);
+	size_t by = tune_best_in(t, sw->def_x, TUNE_ANY);
+	struct row_spec spec;
+
+	if (t->pts[bx].x == sw->def_x || t->pts[by].y == sw->def_y)
+		return 0;
+	spec = sweep_spec(sw, t->pts[bx].x, t->pts[by].y);
+	if (rows_add(rows, w->name, &spec))
+		return cli_runtime_error("tune", "out of memory");
+	b->m.total++;
+	*added = 1;
+	return bench_measure(b, w, &rows->v[rows->n - 1], 1);
+}
+
+/* The points of every sweep from the rows, each sweep's combination
+ * measured first where it has one. 0 or an exit code. */
+static int results(struct bench *b, const struct sweep *sw, size_t nsw,
 		   const struct workload *w, struct row_set *rows,
 		   struct tune_result *t)
 {
-	size_t bb = tune_best_in(t, TUNE_ANY, sw->def_coalesce);
-	size_t bc = tune_best_in(t, sw->def_batch, TUNE_ANY);
-	int rc;
+	size_t k;
+	int rc = 0, added = 0;
 
-	if (t->pts[bb].batch == sw->def_batch ||
-	    t->pts[bc].coalesce == sw->def_coalesce)
-		return 0;
-	if (rows_add(rows, w->name, ROW_STRATEGY, IOVW_PWRITEV, NULL,
-		     t->pts[bb].batch, t->pts[bc].coalesce, 0))
-		return cli_runtime_error("tune", "out of memory");
-	b->m.total++;
-	if ((rc = bench_measure(b, w, &rows->v[rows->n - 1], 1)))
-		return rc;
-	if (rows_summarize(rows->v, rows->n) || collect(rows->v, rows->n, t))
-		return cli_runtime_error("tune", "out of memory");
-	return 0;
+	for (k = 0; k < nsw && !rc; k++)
+		if (collect(&sw[k], rows->v, rows->n, &t[k]))
+			rc = cli_runtime_error("tune", "out of memory");
+		else
+			rc = combine(b, &sw[k], w, rows, &t[k], &added);
+	if (!rc && added)
+		for (k = 0; k < nsw && !rc; k++)
+			if (rows_summarize(rows->v, rows->n) ||
+			    collect(&sw[k], rows->v, rows->n, &t[k]))
+				rc = cli_runtime_error("tune", "out of memory");
+	for (k = 0; k < nsw && !rc; k++) {
+		snprintf(t[k].workload, sizeof(t[k].workload), "%s", w->name);
+		if ((rc = tune_pick(&t[k], sw[k].def_x, sw[k].def_y)))
+			rc = cli_errno("tune", rc, w->name,
+				       "no report written");
+	}
+	return rc;
 }
 
-/* Measure one workload's sweep (and the combination of its bests), print
- * its table and add its rows to the report. 0 or an exit code. */
-static int tune_workload(struct bench *b, const struct sweep *sw, size_t i,
-			 struct tune_result *t, int *ok)
+/* Measure one workload's sweeps (and the combinations of their bests),
+ * print a table a sweep and add the rows to the report; t[k] is sweep k's
+ * result. 0 or an exit code. */
+static int tune_workload(struct bench *b, const struct sweep *sw, size_t nsw,
+			 size_t i, struct tune_result *t, int *ok)
 {
 	struct row_set rows = {0};
 	struct workload *w;
+	size_t k;
 	int rc = bench_workload(b, i, &w);
 
 	if (rc)
 		return rc;
-	snprintf(t->workload, sizeof(t->workload), "%s", w->name);
-	if (plan_tune(sw, w->name, &rows))
+	if (plan_tune(sw, nsw, w->name, &rows))
 		rc = cli_runtime_error("tune", "out of memory");
 	if (!rc)
 		rc = bench_measure(b, w, rows.v, rows.n);
-	if (!rc &&
-	    (rows_summarize(rows.v, rows.n) || collect(rows.v, rows.n, t)))
+	if (!rc && rows_summarize(rows.v, rows.n))
 		rc = cli_runtime_error("tune", "out of memory");
 	if (!rc)
-		rc = combine(b, sw, w, &rows, t);
-	if (!rc && (rc = tune_pick(t, sw->def_batch, sw->def_coalesce)))
-		rc = cli_errno("tune", rc, w->name, "no report written");
+		rc = results(b, sw, nsw, w, &rows, t);
 	if (!rc) {
 		cli_progress_done();
-		tune_print(stdout, sw, rows.v, rows.n, t);
+		for (k = 0; k < nsw; k++)
+			tune_print(stdout, &sw[k], rows.v, rows.n, &t[k]);
 		fflush(stdout);
 	}
 	bench_done(b, w, &rows, rc ? NULL : ok);
 	return rc;
 }
 
-/* The recommendation over every workload: printed, into the report. */
-static int recommend(struct bench *b, const struct sweep *sw,
-		     const struct tune_result *res, size_t n)
+/* The recommendation of each sweep over every workload: printed, into
+ * the report (pwritev's as "tune", stream's as "tune"."stream"). */
+static int recommend(struct bench *b, const struct sweep *sw, size_t nsw,
+		     struct tune_result *const *res, size_t n)
 {
-	struct tune_rec rec;
-	int rc = tune_recommend(res, n, sw->def_batch, sw->def_coalesce, &rec);
+	json_t *tune = NULL;
+	size_t k;
 
-	if (rc)
-		return cli_errno("tune", rc, "recommendation", "");
-	tune_print_rec(stdout, sw, &rec);
-	json_object_set_new(b->rep.root, "tune", tune_json(res, n, sw, &rec));
+	for (k = 0; k < nsw; k++) {
+		struct tune_names names = {sw[k].xname, "coalesce"};
+		struct tune_rec rec;
+		json_t *j;
+		int rc = tune_recommend(res[k], n, sw[k].def_x, sw[k].def_y,
+					&names, &rec);
+
+		if (rc)
+			return cli_errno("tune", rc, "recommendation", "");
+		tune_print_rec(stdout, &sw[k], &rec);
+		j = tune_json(res[k], n, &sw[k], &rec);
+		if (sw[k].s == IOVW_PWRITEV)
+			tune = j;
+		else if (tune)
+			json_object_set_new(tune, "stream", j);
+		else
+			tune = json_pack("{s:o}", "stream", j);
+	}
+	json_object_set_new(b->rep.root, "tune", tune);
 	return 0;
 }
 
 int cmd_tune(int argc, char **argv)
 {
-	struct tune_result *res;
+	struct tune_result *res[2] = {NULL, NULL};
 	struct bench_cfg cfg;
-	struct sweep sw;
+	struct sweep sw[2];
 	struct bench b;
 	const char *json;
-	size_t i, nres = 0;
-	int rc = parse(argc, argv, &cfg, &sw, &json), ok = 1;
+	size_t i, k, nsw, nres = 0, rows_a_wl;
+	int rc = parse(argc, argv, &cfg, sw, &nsw, &json), ok = 1;
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if (!(res = calloc(wl_count, sizeof(*res))))
-		return cli_runtime_error("tune", "out of memory");
-	if ((rc = bench_begin(&b, "tune", &cfg, argc, argv))) {
-		free(res);
-		return rc;
+	for (k = 0; k < nsw; k++)
+		if (!(res[k] = calloc(wl_count, sizeof(*res[k]))))
+			rc = cli_runtime_error("tune", "out of memory");
+	if (!rc && !(rc = bench_begin(&b, "tune", &cfg, argc, argv))) {
+		for (k = 0, rows_a_wl = 2; k < nsw; k++) {
+			tune_config_json(report_config(&b.rep), &sw[k]);
+			rows_a_wl += sw[k].nx + sw[k].ny - 1;
+		}
+		b.m.total = (size_t)__builtin_popcount(cfg.wmask) * rows_a_wl;
+		for (i = 0; i < wl_count && !rc; i++) {
+			struct tune_result t[2];
+
+			if (!(cfg.wmask & (1u << i)))
+				continue;
+			memset(t, 0, sizeof(t));
+			rc = tune_workload(&b, sw, nsw, i, t, &ok);
+			for (k = 0; k < nsw; k++)
+				res[k][nres] = t[k];
+			nres++;
+		}
+		if (!rc && !session_interrupted())
+			rc = recommend(&b, sw, nsw, res, nres);
+		rc = bench_end(&b, rc, json, ok);
 	}
-	tune_config_json(report_config(&b.rep), &sw);
-	b.m.total = (size_t)__builtin_popcount(cfg.wmask) *
-		    (2 + sw.nbatch + sw.ncoalesce - 1);
-	for (i = 0; i < wl_count && !rc; i++)
-		if (cfg.wmask & (1u << i))
-			rc = tune_workload(&b, &sw, i, &res[nres++], &ok);
-	if (!rc && !session_interrupted())
-		rc = recommend(&b, &sw, res, nres);
-	rc = bench_end(&b, rc, json, ok);
-	for (i = 0; i < nres; i++)
-		tune_result_free(&res[i]);
-	free(res);
+	for (k = 0; k < nsw; k++) {
+		for (i = 0; res[k] && i < nres; i++)
+			tune_result_free(&res[k][i]);
+		free(res[k]);
+	}
 	if (rc)
 		return rc;
 	if (!ok)

@@ -13,8 +13,9 @@ static void help(FILE *f)
 	fprintf(f,
 		"usage: iovbench write -w WORKLOAD -s STRATEGY -o PATH "
 		"[--batch N]\n"
-		"                      [--coalesce N] [--seed N] [--scale F | "
-		"--quick] [--fsync]\n"
+		"                      [--coalesce N] [--stage N] [--seed N] "
+		"[--scale F | --quick]\n"
+		"                      [--fsync]\n"
 		"  Writes the workload with the strategy to PATH (a directory "
 		"for 'project'),\n"
 		"  atomically, and prints bytes, pieces, iovecs and system "
@@ -57,6 +58,13 @@ static int write_option(int c, const char *arg, struct write_args *wa)
 					       "--coalesce needs a number of "
 					       "bytes from 0 to 1M");
 		wa->o.coalesce_below = (size_t)v;
+		return 0;
+	case 'g':
+		if (cli_parse_u64(arg, 1, 1u << 30, 1, &v))
+			return cli_usage_error(
+				"write", "--stage needs a number of bytes "
+					 "from 1 to 1G");
+		wa->o.stage_bytes = (size_t)v;
 		return 0;
 	case 'f':
 		wa->o.flags |= IOVW_F_FDATASYNC;
@@ -102,6 +110,7 @@ int cmd_write(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"batch", required_argument, NULL, 'b'},
 		{"coalesce", required_argument, NULL, 'c'},
+		{"stage", required_argument, NULL, 'g'},
 		{"seed", required_argument, NULL, 'e'},
 		{"scale", required_argument, NULL, 'S'},
 		{"quick", no_argument, NULL, 'q'},

@@ -45,6 +45,7 @@ static int same_row(const json_t *a, const json_t *b)
 	       !strcmp(cj_str(a, "strategy"), cj_str(b, "strategy")) &&
 	       cj_int(pa, "batch") == cj_int(pb, "batch") &&
 	       cj_int(pa, "coalesce") == cj_int(pb, "coalesce") &&
+	       cj_int(pa, "stage") == cj_int(pb, "stage") &&
 	       json_is_true(json_object_get(pa, "fsync")) ==
 		       json_is_true(json_object_get(pb, "fsync"));
 }
@@ -65,7 +66,8 @@ static uint64_t row_hash(const json_t *row)
 {
 	const json_t *p = json_object_get(row, "params");
 	const char *w = cj_str(row, "workload"), *s = cj_str(row, "strategy");
-	long long v[3] = {cj_int(p, "batch"), cj_int(p, "coalesce"),
+	long long v[4] = {cj_int(p, "batch"), cj_int(p, "coalesce"),
+			  cj_int(p, "stage"),
 			  json_is_true(json_object_get(p, "fsync"))};
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -209,6 +211,9 @@ void compare_row_label(const struct creport *r, const json_t *row, char *buf,
 	if (coalesce && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " coalesce=%lld",
 					coalesce);
+	if (cj_int(p, "stage") && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " stage=%lld",
+					cj_int(p, "stage"));
 	if (json_is_true(json_object_get(p, "fsync")) && len < n)
 		snprintf(buf + len, n - len, " fsync");
 }

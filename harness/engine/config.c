@@ -21,6 +21,7 @@ void bench_cfg_run(struct bench_cfg *c)
 	c->nbatch = 1; /* the default */
 	c->ncoalesce = 2;
 	c->coalesce[1] = 64;
+	c->nstage = 1; /* the default */
 }
 
 void bench_cfg_tune(struct bench_cfg *c)
@@ -33,12 +34,14 @@ void bench_cfg_tune(struct bench_cfg *c)
 	c->wmask = 0;
 	for (i = 0; i < sizeof(workloads) / sizeof(*workloads); i++)
 		c->wmask |= 1u << (wl_find(workloads[i]) - wl_defs);
-	c->smask = 1u << IOVW_PWRITEV;
-	c->nbatch = c->ncoalesce = 0;
+	c->smask = 1u << IOVW_PWRITEV | 1u << IOVW_STREAM;
+	c->nbatch = c->ncoalesce = c->nstage = 0;
 	for (v = 1; v < max && c->nbatch < CFG_MAX_LIST - 1; v *= 2)
 		c->batch[c->nbatch++] = v;
 	c->batch[c->nbatch++] = max;
 	c->coalesce[c->ncoalesce++] = 0;
 	for (v = 16; v <= 4096; v *= 2)
 		c->coalesce[c->ncoalesce++] = v;
+	for (v = 4096; v <= (4u << 20); v *= 4)
+		c->stage[c->nstage++] = v;
 }

@@ -24,6 +24,7 @@ struct bench_cfg {
 	double scale;
 	size_t batch[CFG_MAX_LIST], nbatch; /* 0: the default, IOV_MAX */
 	size_t coalesce[CFG_MAX_LIST], ncoalesce;
+	size_t stage[CFG_MAX_LIST], nstage; /* stream's; 0: the default */
 	int fsync, peers;
 	enum sc_method syscalls; /* SC_OFF: not counted */
 	const char *dir;	 /* where the scratch directory goes, or NULL */
@@ -31,13 +32,14 @@ struct bench_cfg {
 
 /* `iovbench run`'s defaults: every workload and strategy, 1 warm-up and 5
  * recorded rounds, seed 1, scale 1, the default batch limit, coalescing
- * thresholds 0 and 64, system calls counted (SC_AUTO). */
+ * thresholds 0 and 64 (stream's 0 is its default), the default staging
+ * size, system calls counted (SC_AUTO). */
 void bench_cfg_run(struct bench_cfg *c);
 
-/* `iovbench tune`'s: run's, but pwritev alone on module-large, project and
- * tree (where the settings can matter: blob's 5 pieces fit one call
- * whatever they are), batch limits 1, 2, 4, ... IOV_MAX and thresholds 0,
- * 16, 32, ... 4096. */
+/* `iovbench tune`'s: run's, but pwritev and stream on module-large,
+ * project and tree (where the settings can matter: blob's 5 pieces fit one
+ * call whatever they are), batch limits 1, 2, 4, ... IOV_MAX, thresholds
+ * 0, 16, 32, ... 4096 and staging sizes 4 KiB, 16 KiB, ... 4 MiB. */
 void bench_cfg_tune(struct bench_cfg *c);
 
 #endif

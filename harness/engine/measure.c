@@ -55,6 +55,7 @@ static void row_job_init(struct row_job *rj, const struct workload *w,
 	rj->job.run = job_run;
 	rj->job.opts.batch_limit = spec->batch;
 	rj->job.opts.coalesce_below = spec->coalesce;
+	rj->job.opts.stage_bytes = spec->stage;
 	rj->job.opts.flags = spec->fsync ? IOVW_F_FDATASYNC : 0;
 }
 
@@ -207,11 +208,11 @@ static int measure_peer(struct measure *m, const struct row *limit,
 	uint64_t i, n = m->cfg->reps + m->cfg->warmup;
 	int rc = 0;
 
+	m->failed = r;
 	if (!limit || !limit->res.n)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/%s.fio", m->dir, r->spec.id);
 	snprintf(scratch, sizeof(scratch), "%s/%s.json", m->dir, r->spec.id);
-	m->failed = r;
 	for (i = 0; i < n && !rc; i++) {
 		struct sample s;
 

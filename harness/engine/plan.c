@@ -23,17 +23,19 @@ static void row_names(struct row_spec *s)
 		len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
 					" batch=%zu", s->batch);
 	if (s->coalesce && len < sizeof(s->label))
-		snprintf(s->label + len, sizeof(s->label) - len,
-			 " coalesce=%zu", s->coalesce);
+		len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
+					" coalesce=%zu", s->coalesce);
+	if (s->stage && len < sizeof(s->label))
+		snprintf(s->label + len, sizeof(s->label) - len, " stage=%zu",
+			 s->stage);
 	snprintf(s->id, sizeof(s->id), "%s-%s", s->workload, s->label);
 	for (p = s->id; *p; p++)
 		if (*p == ' ' || *p == '=')
 			*p = '_';
 }
 
-int rows_add(struct row_set *set, const char *workload, enum row_kind kind,
-	     iovw_strategy strategy, const char *engine, size_t batch,
-	     size_t coalesce, int fsync)
+int rows_add(struct row_set *set, const char *workload,
+	     const struct row_spec *spec)
 {
 	static const char *const kind_names[] = {
 		[ROW_GATHER_LIMIT] = "gather-limit",
@@ -55,21 +57,17 @@ int rows_add(struct row_set *set, const char *workload, enum row_kind kind,
 	}
 	r = &set->v[set->n++];
 	memset(r, 0, sizeof(*r));
-	r->spec.kind = kind;
-	r->spec.strategy = strategy;
-	r->spec.engine = engine;
-	r->spec.batch = batch;
-	r->spec.coalesce = coalesce;
-	r->spec.fsync = fsync;
+	r->spec = *spec;
 	snprintf(r->spec.workload, sizeof(r->spec.workload), "%s", workload);
-	if (kind == ROW_STRATEGY)
+	if (spec->kind == ROW_STRATEGY)
 		snprintf(r->spec.name, sizeof(r->spec.name), "%s",
-			 iovw_strategy_name(strategy));
-	else if (kind == ROW_PEER)
-		snprintf(r->spec.name, sizeof(r->spec.name), "fio-%s", engine);
+			 iovw_strategy_name(spec->strategy));
+	else if (spec->kind == ROW_PEER)
+		snprintf(r->spec.name, sizeof(r->spec.name), "fio-%s",
+			 spec->engine);
 	else
 		snprintf(r->spec.name, sizeof(r->spec.name), "%s",
-			 kind_names[kind]);
+			 kind_names[spec->kind]);
 	row_names(&r->spec);
 	r->res.sc_rc = -ENODATA; /* not counted (yet) */
 	return 0;
@@ -95,38 +93,64 @@ void rows_clear(struct row_set *set)
 /* The limits, the reference rows every plan starts with. */
 static int plan_limits(const char *workload, int fsync, struct row_set *set)
 {
-	int rc =
-		rows_add(set, workload, ROW_GATHER_LIMIT, 0, NULL, 0, 0, fsync);
+	int rc = rows_add(
+		set, workload,
+		&(struct row_spec){.kind = ROW_GATHER_LIMIT, .fsync = fsync});
 	return rc ? rc
-		  : rows_add(set, workload, ROW_PWRITE_LIMIT, 0, NULL, 0, 0,
-			     fsync);
+		  : rows_add(set, workload,
+			     &(struct row_spec){.kind = ROW_PWRITE_LIMIT,
+						.fsync = fsync});
+}
+
+/* A strategy's rows: pwritev with every batch limit and threshold,
+ * write-each with every threshold, stream with every staging size and
+ * threshold, the others once at their defaults. */
+static int plan_strategy(const struct bench_cfg *cfg, const char *workload,
+			 iovw_strategy s, struct row_set *set)
+{
+	int batched = s == IOVW_PWRITEV, staged = s == IOVW_STREAM;
+	int coalesced = batched || staged || s == IOVW_WRITE_EACH;
+	size_t b, c, g, nb = batched ? cfg->nbatch : 1;
+	size_t nc = coalesced ? cfg->ncoalesce : 1;
+	size_t ng = staged ? cfg->nstage : 1;
+	int rc = 0;
+
+	for (b = 0; b < nb && !rc; b++)
+		for (g = 0; g < ng && !rc; g++)
+			for (c = 0; c < nc && !rc; c++)
+				rc = rows_add(
+					set, workload,
+					&(struct row_spec){
+						.kind = ROW_STRATEGY,
+						.strategy = s,
+						.batch = batched ? cfg->batch[b]
+								 : 0,
+						.coalesce =
+							coalesced
+								? cfg->coalesce
+									  [c]
+								: 0,
+						.stage = staged ? cfg->stage[g]
+								: 0,
+						.fsync = cfg->fsync});
+	return rc;
 }
 
 int plan_run(const struct bench_cfg *cfg, const char *workload,
 	     struct row_set *set)
 {
-	size_t b, c, nb;
 	unsigned s;
 	int rc = plan_limits(workload, cfg->fsync, set);
 
-	for (s = 0; s < IOVW_STRATEGY_COUNT && !rc; s++) {
-		int batched = s == IOVW_PWRITEV,
-		    coalesced = batched || s == IOVW_WRITE_EACH;
-		if (!(cfg->smask & (1u << s)))
-			continue;
-		nb = batched ? cfg->nbatch : 1;
-		for (b = 0; b < nb && !rc; b++)
-			for (c = 0; c < (coalesced ? cfg->ncoalesce : 1) && !rc;
-			     c++)
-				rc = rows_add(set, workload, ROW_STRATEGY,
-					      (iovw_strategy)s, NULL,
-					      batched ? cfg->batch[b] : 0,
-					      coalesced ? cfg->coalesce[c] : 0,
-					      cfg->fsync);
-	}
+	for (s = 0; s < IOVW_STRATEGY_COUNT && !rc; s++)
+		if (cfg->smask & (1u << s))
+			rc = plan_strategy(cfg, workload, (iovw_strategy)s,
+					   set);
 	for (s = 0; cfg->peers && s < PEER_COUNT && !rc; s++)
-		rc = rows_add(set, workload, ROW_PEER, 0, peer_engines[s], 0, 0,
-			      cfg->fsync);
+		rc = rows_add(set, workload,
+			      &(struct row_spec){.kind = ROW_PEER,
+						 .engine = peer_engines[s],
+						 .fsync = cfg->fsync});
 	return rc;
 }
 
@@ -147,32 +171,69 @@ static void sort_unique(size_t *v, size_t *n)
 	*n = k;
 }
 
-void sweep_init(struct sweep *sw, const struct bench_cfg *cfg)
+void sweep_init(struct sweep *sw, const struct bench_cfg *cfg, iovw_strategy s)
 {
+	int stream = s == IOVW_STREAM;
+	size_t i;
+
 	memset(sw, 0, sizeof(*sw));
-	sw->def_batch = iovw_iov_max();
-	sw->def_coalesce = 0;
-	memcpy(sw->batch, cfg->batch, cfg->nbatch * sizeof(size_t));
-	sw->nbatch = cfg->nbatch;
-	sw->batch[sw->nbatch++] = sw->def_batch;
-	sort_unique(sw->batch, &sw->nbatch);
-	memcpy(sw->coalesce, cfg->coalesce, cfg->ncoalesce * sizeof(size_t));
-	sw->ncoalesce = cfg->ncoalesce;
-	sw->coalesce[sw->ncoalesce++] = sw->def_coalesce;
-	sort_unique(sw->coalesce, &sw->ncoalesce);
+	sw->s = s;
+	sw->xname = stream ? "stage" : "batch";
+	sw->def_x = stream ? IOVW_STAGE_DEFAULT : iovw_iov_max();
+	sw->def_y = stream ? IOVW_STREAM_COALESCE_DEFAULT : 0;
+	for (i = 0; i < (stream ? cfg->nstage : cfg->nbatch); i++) {
+		size_t v = stream ? cfg->stage[i] : cfg->batch[i];
+		sw->x[sw->nx++] = v ? v : sw->def_x;
+	}
+	sw->x[sw->nx++] = sw->def_x;
+	sort_unique(sw->x, &sw->nx);
+	for (i = 0; i < cfg->ncoalesce; i++)
+		sw->y[sw->ny++] =
+			stream && !cfg->coalesce[i] ? 1 : cfg->coalesce[i];
+	sw->y[sw->ny++] = sw->def_y;
+	sort_unique(sw->y, &sw->ny);
 }
 
-int plan_tune(const struct sweep *sw, const char *workload, struct row_set *set)
+struct row_spec sweep_spec(const struct sweep *sw, size_t x, size_t y)
 {
-	size_t i;
+	struct row_spec s = {
+		.kind = ROW_STRATEGY, .strategy = sw->s, .coalesce = y};
+
+	if (sw->s == IOVW_STREAM)
+		s.stage = x;
+	else
+		s.batch = x;
+	return s;
+}
+
+int sweep_has(const struct sweep *sw, const struct row_spec *spec, size_t *x,
+	      size_t *y)
+{
+	if (spec->kind != ROW_STRATEGY || spec->strategy != sw->s)
+		return 0;
+	*x = sw->s == IOVW_STREAM ? spec->stage : spec->batch;
+	*y = spec->coalesce;
+	return 1;
+}
+
+int plan_tune(const struct sweep *sw, size_t n, const char *workload,
+	      struct row_set *set)
+{
+	struct row_spec spec;
+	size_t i, k;
 	int rc = plan_limits(workload, 0, set);
 
-	for (i = 0; i < sw->nbatch && !rc; i++)
-		rc = rows_add(set, workload, ROW_STRATEGY, IOVW_PWRITEV, NULL,
-			      sw->batch[i], sw->def_coalesce, 0);
-	for (i = 0; i < sw->ncoalesce && !rc; i++)
-		if (sw->coalesce[i] != sw->def_coalesce)
-			rc = rows_add(set, workload, ROW_STRATEGY, IOVW_PWRITEV,
-				      NULL, sw->def_batch, sw->coalesce[i], 0);
+	for (k = 0; k < n && !rc; k++) {
+		for (i = 0; i < sw[k].nx && !rc; i++) {
+			spec = sweep_spec(&sw[k], sw[k].x[i], sw[k].def_y);
+			rc = rows_add(set, workload, &spec);
+		}
+		for (i = 0; i < sw[k].ny && !rc; i++) {
+			if (sw[k].y[i] == sw[k].def_y)
+				continue;
+			spec = sweep_spec(&sw[k], sw[k].def_x, sw[k].y[i]);
+			rc = rows_add(set, workload, &spec);
+		}
+	}
 	return rc;
 }

@@ -36,11 +36,13 @@ struct row_spec {
 	iovw_strategy strategy; /* ROW_STRATEGY */
 	const char *engine;	/* ROW_PEER: fio's ioengine, e.g. "psync" */
 	size_t batch;		/* 0: the library's default (IOV_MAX) */
-	size_t coalesce;
+	size_t coalesce;	/* 0: off, for stream its default */
+	size_t stage;		/* stream's staging bytes; 0: the default */
 	int fsync;
 	char workload[32];
 	char name[24];	/* "pwritev", "gather-limit", "fio-psync" */
-	char label[64]; /* "pwritev batch=16 coalesce=64" */
+	char label[64]; /* "pwritev batch=16 coalesce=64", "stream stage=4096"
+			 */
 	char id[128];	/* "<workload>-<label>", safe in a file name */
 };
 

@@ -15,9 +15,10 @@
 size_t verify_settings(unsigned smask, struct verify_setting *out)
 {
 	static const struct verify_setting all[] = {
-		{IOVW_BUFFER, 0, 0},	 {IOVW_PWRITEV, 0, 0},
-		{IOVW_PWRITEV, 16, 0},	 {IOVW_PWRITEV, 0, 64},
-		{IOVW_WRITE_EACH, 0, 0}, {IOVW_MMAP, 0, 0},
+		{IOVW_BUFFER, 0, 0, 0},	    {IOVW_PWRITEV, 0, 0, 0},
+		{IOVW_PWRITEV, 16, 0, 0},   {IOVW_PWRITEV, 0, 64, 0},
+		{IOVW_WRITE_EACH, 0, 0, 0}, {IOVW_MMAP, 0, 0, 0},
+		{IOVW_STREAM, 0, 0, 0},	    {IOVW_STREAM, 16, 0, 4096},
 	};
 	size_t i, n = 0;
 
@@ -36,7 +37,10 @@ const char *verify_setting_name(const struct verify_setting *s, char *buf,
 		len += (size_t)snprintf(buf + len, n - len, " batch=%zu",
 					s->batch);
 	if (s->coalesce && len < n)
-		snprintf(buf + len, n - len, " coalesce=%zu", s->coalesce);
+		len += (size_t)snprintf(buf + len, n - len, " coalesce=%zu",
+					s->coalesce);
+	if (s->stage && len < n)
+		snprintf(buf + len, n - len, " stage=%zu", s->stage);
 	return buf;
 }
 
@@ -130,7 +134,8 @@ int verify_one(const struct workload *w, const struct verify_setting *set,
 	       struct verify_row *row, char *failed, size_t n)
 {
 	iovw_options o = {.batch_limit = set->batch,
-			  .coalesce_below = set->coalesce};
+			  .coalesce_below = set->coalesce,
+			  .stage_bytes = set->stage};
 	char path[4096];
 	struct digest d;
 	size_t i;
@@ -148,8 +153,10 @@ int verify_one(const struct workload *w, const struct verify_setting *set,
 		snprintf(failed, n, "%s", path);
 		return -EIO;
 	}
-	if ((rc = digest_begin(&d)))
+	if ((rc = digest_begin(&d))) {
+		snprintf(failed, n, "%s", out);
 		return rc;
+	}
 	for (i = 0; i < w->nfiles && !rc; i++) {
 		unsigned char *a;
 		size_t la;

@@ -15,7 +15,7 @@
 
 struct verify_setting {
 	iovw_strategy s;
-	size_t batch, coalesce; /* 0: the defaults */
+	size_t batch, coalesce, stage; /* 0: the defaults */
 };
 
 #define VERIFY_MAX_SETTINGS 8
@@ -33,9 +33,10 @@ struct verify_row {
 };
 
 /* The settings to check for the strategies in `smask`, the reference
- * (buffer, when selected) first: each strategy at its defaults, and
- * pwritev also with batch 16 and with coalescing below 64 bytes. Returns
- * the count (at most VERIFY_MAX_SETTINGS). */
+ * (buffer, when selected) first: each strategy at its defaults, pwritev
+ * also with batch 16 and with coalescing below 64 bytes, stream also with
+ * a 4 KiB staging buffer and windows of 16 iovecs (many windows a file).
+ * Returns the count (at most VERIFY_MAX_SETTINGS). */
 size_t verify_settings(unsigned smask, struct verify_setting *out);
 
 /* "pwritev batch=16" into buf. */

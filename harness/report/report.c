@@ -48,6 +48,17 @@ static void config_json(json_t *c, const struct bench_cfg *cfg)
 	json_object_set_new(c, "scale", json_real(cfg->scale));
 	json_object_set_new(c, "batch", b);
 	json_object_set_new(c, "coalesce", co);
+	if (cfg->smask & (1u << IOVW_STREAM)) {
+		json_t *sg = json_array();
+		for (i = 0; i < cfg->nstage; i++)
+			json_array_append_new(
+				sg,
+				json_integer((
+					json_int_t)(cfg->stage[i]
+							    ? cfg->stage[i]
+							    : IOVW_STAGE_DEFAULT)));
+		json_object_set_new(c, "stage", sg);
+	}
 	json_object_set_new(c, "fsync", json_boolean(cfg->fsync));
 	json_object_set_new(c, "syscalls",
 			    json_boolean(cfg->syscalls != SC_OFF));
@@ -109,6 +120,27 @@ static const char *const kind_json[] = {
 	[ROW_PEER] = "peer",
 };
 
+/* The row's parameters as the library applies them (a default resolved):
+ * batch, coalesce, fsync, and for stream its staging size. */
+static json_t *params_json(const struct row_spec *p, int ref)
+{
+	int stream = p->kind == ROW_STRATEGY && p->strategy == IOVW_STREAM;
+	size_t batch = p->batch ? p->batch : (ref ? 0 : iovw_iov_max());
+	size_t coalesce = stream && !p->coalesce ? IOVW_STREAM_COALESCE_DEFAULT
+						 : p->coalesce;
+	json_t *o =
+		json_pack("{s:I,s:I,s:b}", "batch", (json_int_t)batch,
+			  "coalesce", (json_int_t)coalesce, "fsync", p->fsync);
+
+	if (stream)
+		json_object_set_new(
+			o, "stage",
+			json_integer(
+				(json_int_t)(p->stage ? p->stage
+						      : IOVW_STAGE_DEFAULT)));
+	return o;
+}
+
 /* What the row is: workload, strategy, kind, params, and what its first
  * sample counted. */
 static void row_what(json_t *o, const struct row *r)
@@ -120,13 +152,7 @@ static void row_what(json_t *o, const struct row *r)
 	json_object_set_new(o, "workload", json_string(p->workload));
 	json_object_set_new(o, "strategy", json_string(p->name));
 	json_object_set_new(o, "kind", json_string(kind_json[p->kind]));
-	json_object_set_new(
-		o, "params",
-		json_pack("{s:I,s:I,s:b}", "batch",
-			  (json_int_t)(p->batch ? p->batch
-						: (ref ? 0 : iovw_iov_max())),
-			  "coalesce", (json_int_t)p->coalesce, "fsync",
-			  p->fsync));
+	json_object_set_new(o, "params", params_json(p, ref));
 	if (!s0)
 		return;
 	json_object_set_new(o, "bytes",

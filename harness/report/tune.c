@@ -7,10 +7,11 @@
 #include <math.h>
 #include <string.h>
 
-/* "batch=B coalesce=C" into buf. */
-static const char *setting(char *buf, size_t n, const struct tune_point *p)
+/* "batch=B coalesce=C" (or "stage=S coalesce=C") into buf. */
+static const char *setting(char *buf, size_t n, const struct sweep *sw,
+			   const struct tune_point *p)
 {
-	snprintf(buf, n, "batch=%zu coalesce=%zu", p->batch, p->coalesce);
+	snprintf(buf, n, "%s=%zu coalesce=%zu", sw->xname, p->x, p->y);
 	return buf;
 }
 
@@ -51,18 +52,53 @@ static void print_point(FILE *f, const struct row *rows,
 }
 
 /* One comparison line: "next  SETTING  +M%  p=P  significant". */
-static void print_cmp(FILE *f, const char *what, const struct tune_point *p,
-		      const struct tune_cmp *c, int is_best)
+static void print_cmp(FILE *f, const struct sweep *sw, const char *what,
+		      const struct tune_point *p, const struct tune_cmp *c,
+		      int is_best)
 {
 	char buf[64];
 
-	fprintf(f, "  %-8s %-30s %+8.1f%%", what, setting(buf, sizeof(buf), p),
-		100 * c->margin);
+	fprintf(f, "  %-8s %-30s %+8.1f%%", what,
+		setting(buf, sizeof(buf), sw, p), 100 * c->margin);
 	if (is_best)
 		fprintf(f, "  (the best)\n");
 	else
 		fprintf(f, "  p=%.4f  %s\n", c->p_value,
 			c->significant ? "significant" : "not significant");
+}
+
+/* The points of the sweep along x (y at its default), along y (x at its
+ * default), then the combination of the two bests if there is one. */
+static void print_sweeps(FILE *f, const struct sweep *sw,
+			 const struct row *rows, const struct tune_result *t)
+{
+	char label[64];
+	size_t i, shown = 0;
+
+	fprintf(f, "  %s sweep (coalesce=%zu):\n", sw->xname, sw->def_y);
+	for (i = 0; i < t->npts; i++)
+		if (t->pts[i].y == sw->def_y) {
+			snprintf(label, sizeof(label), "  %s=%zu", sw->xname,
+				 t->pts[i].x);
+			print_point(f, rows, t, i, label);
+		}
+	fprintf(f, "  coalescing sweep (%s=%zu):\n", sw->xname, sw->def_x);
+	for (i = 0; i < t->npts; i++)
+		if (t->pts[i].x == sw->def_x) {
+			snprintf(label, sizeof(label), "  coalesce=%zu",
+				 t->pts[i].y);
+			print_point(f, rows, t, i, label);
+		}
+	for (i = 0; i < t->npts; i++)
+		if (t->pts[i].x != sw->def_x && t->pts[i].y != sw->def_y) {
+			if (!shown++)
+				fprintf(f, "  combination of the two bests "
+					   "(measured after the sweeps, not "
+					   "interleaved):\n");
+			label[0] = label[1] = ' ';
+			setting(label + 2, sizeof(label) - 2, sw, &t->pts[i]);
+			print_point(f, rows, t, i, label);
+		}
 }
 
 void tune_print(FILE *f, const struct sweep *sw, const struct row *rows,
@@ -72,11 +108,12 @@ void tune_print(FILE *f, const struct sweep *sw, const struct row *rows,
 	const struct row *best = &rows[b->row];
 	const struct sample *s0 = &rows[t->pts[0].row].res.s[0];
 	char label[64];
-	size_t i, shown = 0;
+	size_t i;
 
-	fprintf(f, "%s: %llu bytes, %llu pieces, %zu samples a setting\n",
-		t->workload, (unsigned long long)s0->st.bytes_written,
-		(unsigned long long)s0->st.pieces, rows[0].res.n);
+	fprintf(f, "%s, %s: %llu bytes, %llu pieces, %zu samples a setting\n",
+		t->workload, iovw_strategy_name(sw->s),
+		(unsigned long long)best->stats.bytes,
+		(unsigned long long)s0->st.pieces, best->res.n);
 	fprintf(f, "  %-28s %10s %8s %8s %8s %9s %9s %8s\n", "setting",
 		"median ms", "MAD ms", "MiB/s", "x pwrite", "writes", "iovecs",
 		"vs best");
@@ -84,81 +121,62 @@ void tune_print(FILE *f, const struct sweep *sw, const struct row *rows,
 		if (rows[i].spec.kind == ROW_GATHER_LIMIT ||
 		    rows[i].spec.kind == ROW_PWRITE_LIMIT)
 			print_row(f, "", rows[i].spec.name, &rows[i], best);
-	fprintf(f, "  batch sweep (coalesce=%zu):\n", sw->def_coalesce);
-	for (i = 0; i < t->npts; i++)
-		if (t->pts[i].coalesce == sw->def_coalesce) {
-			snprintf(label, sizeof(label), "  batch=%zu",
-				 t->pts[i].batch);
-			print_point(f, rows, t, i, label);
-		}
-	fprintf(f, "  coalescing sweep (batch=%zu):\n", sw->def_batch);
-	for (i = 0; i < t->npts; i++)
-		if (t->pts[i].batch == sw->def_batch) {
-			snprintf(label, sizeof(label), "  coalesce=%zu",
-				 t->pts[i].coalesce);
-			print_point(f, rows, t, i, label);
-		}
-	for (i = 0; i < t->npts; i++)
-		if (t->pts[i].batch != sw->def_batch &&
-		    t->pts[i].coalesce != sw->def_coalesce) {
-			if (!shown++)
-				fprintf(f, "  combination of the two bests "
-					   "(measured after the sweeps, not "
-					   "interleaved):\n");
-			snprintf(label, sizeof(label),
-				 "  batch=%zu coalesce=%zu", t->pts[i].batch,
-				 t->pts[i].coalesce);
-			print_point(f, rows, t, i, label);
-		}
+	print_sweeps(f, sw, rows, t);
 	fprintf(f, "  (* best, D the library's default; writes: write calls a "
 		   "sample; vs best:\n"
 		   "  median over the best's)\n");
 	fprintf(f, "  %-8s %-30s %9.3f ms  %.0f MiB/s  %.3f x pwrite\n", "best",
-		setting(label, sizeof(label), b), b->median_ns / 1e6, b->mib_s,
-		best->stats.x_pwrite);
-	print_cmp(f, "next", &t->pts[t->next], &t->to_next, 0);
-	print_cmp(f, "default", &t->pts[t->def], &t->to_def, t->def == t->best);
+		setting(label, sizeof(label), sw, b), b->median_ns / 1e6,
+		b->mib_s, best->stats.x_pwrite);
+	print_cmp(f, sw, "next", &t->pts[t->next], &t->to_next, 0);
+	print_cmp(f, sw, "default", &t->pts[t->def], &t->to_def,
+		  t->def == t->best);
 	fprintf(f, "\n");
 }
 
 /* The recommendation lines. */
 void tune_print_rec(FILE *f, const struct sweep *sw, const struct tune_rec *rec)
 {
+	const char *s = iovw_strategy_name(sw->s);
+
 	if (rec->keep)
 		fprintf(f,
-			"recommendation: keep the library's defaults "
-			"(batch=%zu coalesce=%zu)\n",
-			sw->def_batch, sw->def_coalesce);
+			"recommendation for %s: keep the library's defaults "
+			"(%s=%zu coalesce=%zu)\n",
+			s, sw->xname, sw->def_x, sw->def_y);
 	else
 		fprintf(f,
-			"recommendation: make batch=%zu coalesce=%zu the "
-			"library's defaults (now batch=%zu coalesce=%zu)\n",
-			rec->batch, rec->coalesce, sw->def_batch,
-			sw->def_coalesce);
+			"recommendation for %s: make %s=%zu coalesce=%zu the "
+			"library's defaults (now %s=%zu coalesce=%zu)\n",
+			s, sw->xname, rec->x, rec->y, sw->xname, sw->def_x,
+			sw->def_y);
 	fprintf(f, "  %s.\n", rec->reason);
 }
 
-/* Replace config's batch and coalesce lists by the swept ones. */
-void tune_config_json(json_t *c, const struct sweep *sw)
+static json_t *list_json(const size_t *v, size_t n)
 {
-	json_t *b = json_array(), *co = json_array();
+	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < sw->nbatch; i++)
-		json_array_append_new(b,
-				      json_integer((json_int_t)sw->batch[i]));
-	for (i = 0; i < sw->ncoalesce; i++)
-		json_array_append_new(
-			co, json_integer((json_int_t)sw->coalesce[i]));
-	json_object_set_new(c, "batch", b);
-	json_object_set_new(c, "coalesce", co);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
 }
 
-/* {"batch", "coalesce", "median_ns", "throughput_mib_s"} of a point. */
-static json_t *point_json(const struct tune_point *p)
+void tune_config_json(json_t *c, const struct sweep *sw)
 {
-	return json_pack("{s:I,s:I,s:I,s:f}", "batch", (json_int_t)p->batch,
-			 "coalesce", (json_int_t)p->coalesce, "median_ns",
+	json_object_set_new(c, sw->xname, list_json(sw->x, sw->nx));
+	json_object_set_new(
+		c, sw->s == IOVW_STREAM ? "stream_coalesce" : "coalesce",
+		list_json(sw->y, sw->ny));
+}
+
+/* {"batch" or "stage", "coalesce", "median_ns", "throughput_mib_s"} of a
+ * point. */
+static json_t *point_json(const struct sweep *sw, const struct tune_point *p)
+{
+	return json_pack("{s:I,s:I,s:I,s:f}", sw->xname, (json_int_t)p->x,
+			 "coalesce", (json_int_t)p->y, "median_ns",
 			 (json_int_t)llround(p->median_ns), "throughput_mib_s",
 			 p->mib_s);
 }
@@ -175,21 +193,22 @@ json_t *tune_json(const struct tune_result *t, size_t n, const struct sweep *sw,
 			wl,
 			json_pack("{s:s,s:o,s:o,s:f,s:f,s:b,s:o,s:f,s:f,s:b}",
 				  "workload", r->workload, "best",
-				  point_json(&r->pts[r->best]), "next",
-				  point_json(&r->pts[r->next]), "margin",
+				  point_json(sw, &r->pts[r->best]), "next",
+				  point_json(sw, &r->pts[r->next]), "margin",
 				  r->to_next.margin, "p_value",
 				  r->to_next.p_value, "significant",
 				  r->to_next.significant, "default",
-				  point_json(&r->pts[r->def]), "default_margin",
-				  r->to_def.margin, "default_p_value",
-				  r->to_def.p_value, "default_significant",
+				  point_json(sw, &r->pts[r->def]),
+				  "default_margin", r->to_def.margin,
+				  "default_p_value", r->to_def.p_value,
+				  "default_significant",
 				  r->to_def.significant));
 	}
 	return json_pack("{s:{s:I,s:I},s:f,s:f,s:o,s:{s:I,s:I,s:b,s:s}}",
-			 "defaults", "batch", (json_int_t)sw->def_batch,
-			 "coalesce", (json_int_t)sw->def_coalesce, "alpha",
-			 TUNE_ALPHA, "min_gain", TUNE_MIN_GAIN, "workloads", wl,
-			 "recommendation", "batch", (json_int_t)rec->batch,
-			 "coalesce", (json_int_t)rec->coalesce, "keep_defaults",
+			 "defaults", sw->xname, (json_int_t)sw->def_x,
+			 "coalesce", (json_int_t)sw->def_y, "alpha", TUNE_ALPHA,
+			 "min_gain", TUNE_MIN_GAIN, "workloads", wl,
+			 "recommendation", sw->xname, (json_int_t)rec->x,
+			 "coalesce", (json_int_t)rec->y, "keep_defaults",
 			 rec->keep, "reason", rec->reason);
 }

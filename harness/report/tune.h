@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* A workload's table: the reference rows, the two sweeps, the
- * combination, then the best setting and how far the next best and the
- * defaults are. t's points name their rows (rows[0..n)). */
+/* A workload's table for one sweep's strategy: the reference rows, the
+ * two sweeps, the combination, then the best setting and how far the next
+ * best and the defaults are. t's points name their rows (rows[0..n)). */
 void tune_print(FILE *f, const struct sweep *sw, const struct row *rows,
 		size_t n, const struct tune_result *t);
 
@@ -23,10 +23,14 @@ void tune_print(FILE *f, const struct sweep *sw, const struct row *rows,
 void tune_print_rec(FILE *f, const struct sweep *sw,
 		    const struct tune_rec *rec);
 
-/* Replace the config's batch and coalesce lists by the swept ones. */
+/* Replace the config's lists by the swept ones: pwritev's "batch" and
+ * "coalesce", stream's "stage" and "stream_coalesce". */
 void tune_config_json(json_t *config, const struct sweep *sw);
 
-/* The report's "tune" object of n workloads' results. */
+/* The "tune" object of one sweep over n workloads' results: its
+ * defaults, each workload's best, next and default setting, the
+ * recommendation (the keys of x: "batch" for pwritev, "stage" for
+ * stream). */
 json_t *tune_json(const struct tune_result *t, size_t n, const struct sweep *sw,
 		  const struct tune_rec *rec);
 

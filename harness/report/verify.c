@@ -40,9 +40,10 @@ static json_t *row_json(const struct verify_row *w)
 	json_object_set_new(r, "strategy",
 			    json_string(iovw_strategy_name(w->set.s)));
 	json_object_set_new(r, "params",
-			    json_pack("{s:I,s:I}", "batch",
+			    json_pack("{s:I,s:I,s:I}", "batch",
 				      (json_int_t)w->set.batch, "coalesce",
-				      (json_int_t)w->set.coalesce));
+				      (json_int_t)w->set.coalesce, "stage",
+				      (json_int_t)w->set.stage));
 	json_object_set_new(r, "files", json_integer((json_int_t)w->files));
 	json_object_set_new(r, "bytes", json_integer((json_int_t)w->bytes));
 	json_object_set_new(r, "digest",

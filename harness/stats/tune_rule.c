@@ -1,5 +1,5 @@
 /*
- * tune_rule.c - choosing a batch limit and a coalescing threshold (see
+ * tune_rule.c - choosing a x limit and a coalescing threshold (see
  * tune_rule.h).
  */
 #include "stats/tune_rule.h"
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tune_add(struct tune_result *t, size_t batch, size_t coalesce,
+int tune_add(struct tune_result *t, size_t x, size_t y,
 	     const double *samples_ns, size_t n, double mib_s, size_t row)
 {
 	struct tune_point *p;
@@ -35,8 +35,8 @@ int tune_add(struct tune_result *t, size_t batch, size_t coalesce,
 		return -ENOMEM;
 	memcpy(p->samples_ns, samples_ns, n * sizeof(double));
 	p->n = n;
-	p->batch = batch;
-	p->coalesce = coalesce;
+	p->x = x;
+	p->y = y;
 	if (median_dbl(samples_ns, n, &p->median_ns)) {
 		free(p->samples_ns);
 		return -ENOMEM;
@@ -47,14 +47,14 @@ int tune_add(struct tune_result *t, size_t batch, size_t coalesce,
 	return 0;
 }
 
-size_t tune_best_in(const struct tune_result *t, size_t batch, size_t coalesce)
+size_t tune_best_in(const struct tune_result *t, size_t x, size_t y)
 {
 	size_t i, best = t->npts;
 
 	for (i = 0; i < t->npts; i++) {
 		const struct tune_point *p = &t->pts[i];
-		if ((batch != TUNE_ANY && p->batch != batch) ||
-		    (coalesce != TUNE_ANY && p->coalesce != coalesce))
+		if ((x != TUNE_ANY && p->x != x) ||
+		    (y != TUNE_ANY && p->y != y))
 			continue;
 		if (best == t->npts || p->median_ns < t->pts[best].median_ns)
 			best = i;
@@ -90,14 +90,14 @@ static int compare(const struct tune_point *a, const struct tune_point *b,
 	return 0;
 }
 
-int tune_pick(struct tune_result *t, size_t def_batch, size_t def_coalesce)
+int tune_pick(struct tune_result *t, size_t def_x, size_t def_y)
 {
 	size_t i;
 	int rc;
 
 	if (t->npts < 2)
 		return -EINVAL;
-	t->def = tune_best_in(t, def_batch, def_coalesce);
+	t->def = tune_best_in(t, def_x, def_y);
 	if (t->def == t->npts)
 		return -ENOENT;
 	t->best = tune_best_in(t, TUNE_ANY, TUNE_ANY);
@@ -126,7 +126,7 @@ void tune_result_free(struct tune_result *t)
 
 /* How one setting fares against the defaults over all workloads. */
 struct verdict {
-	size_t batch, coalesce;
+	size_t x, y;
 	size_t wins;   /* faster by TUNE_MIN_GAIN or more, significantly */
 	size_t losses; /* slower, significantly */
 	double gain;   /* geometric mean of median_default / median - 1 */
@@ -141,10 +141,10 @@ static int judge(const struct tune_result *t, size_t n,
 	size_t k;
 
 	memset(v, 0, sizeof(*v));
-	v->batch = c->batch;
-	v->coalesce = c->coalesce;
+	v->x = c->x;
+	v->y = c->y;
 	for (k = 0; k < n; k++) {
-		size_t i = tune_best_in(&t[k], c->batch, c->coalesce);
+		size_t i = tune_best_in(&t[k], c->x, c->y);
 		const struct tune_point *p, *d = &t[k].pts[t[k].def];
 		struct tune_cmp cmp;
 		int rc;
@@ -178,8 +178,9 @@ static int closer(const struct verdict *a, const struct verdict *b)
 	return sa != sb ? sa > sb : a->gain > b->gain;
 }
 
-int tune_recommend(const struct tune_result *t, size_t n, size_t def_batch,
-		   size_t def_coalesce, struct tune_rec *out)
+int tune_recommend(const struct tune_result *t, size_t n, size_t def_x,
+		   size_t def_y, const struct tune_names *names,
+		   struct tune_rec *out)
 {
 	struct verdict best = {0}, near = {0};
 	int have_best = 0, have_near = 0;
@@ -187,14 +188,14 @@ int tune_recommend(const struct tune_result *t, size_t n, size_t def_batch,
 
 	memset(out, 0, sizeof(*out));
 	out->keep = 1;
-	out->batch = def_batch;
-	out->coalesce = def_coalesce;
+	out->x = def_x;
+	out->y = def_y;
 	for (i = 0; n && i < t[0].npts; i++) {
 		const struct tune_point *c = &t[0].pts[i];
 		struct verdict v;
 		int rc;
 
-		if (c->batch == def_batch && c->coalesce == def_coalesce)
+		if (c->x == def_x && c->y == def_y)
 			continue;
 		rc = judge(t, n, c, &v);
 		if (rc < 0)
@@ -212,25 +213,26 @@ int tune_recommend(const struct tune_result *t, size_t n, size_t def_batch,
 	}
 	if (have_best) {
 		out->keep = 0;
-		out->batch = best.batch;
-		out->coalesce = best.coalesce;
+		out->x = best.x;
+		out->y = best.y;
 		snprintf(out->reason, sizeof(out->reason),
-			 "batch=%zu coalesce=%zu is %.0f%% or more faster than "
+			 "%s=%zu %s=%zu is %.0f%% or more faster than "
 			 "the defaults with p < %.2f on %zu of %zu workloads "
 			 "(speed %+.1f%% on the geometric mean) and "
 			 "significantly slower on none",
-			 best.batch, best.coalesce, 100 * TUNE_MIN_GAIN,
-			 TUNE_ALPHA, best.wins, n, 100 * best.gain);
+			 names->x, best.x, names->y, best.y,
+			 100 * TUNE_MIN_GAIN, TUNE_ALPHA, best.wins, n,
+			 100 * best.gain);
 	} else if (have_near) {
 		snprintf(out->reason, sizeof(out->reason),
 			 "no setting is %.0f%% or more faster than the "
 			 "defaults with p < %.2f on most workloads without "
 			 "being significantly slower on any; the closest, "
-			 "batch=%zu coalesce=%zu, is so on %zu of %zu and "
+			 "%s=%zu %s=%zu, is so on %zu of %zu and "
 			 "significantly slower on %zu (speed %+.1f%% on the "
 			 "geometric mean)",
-			 100 * TUNE_MIN_GAIN, TUNE_ALPHA, near.batch,
-			 near.coalesce, near.wins, n, near.losses,
+			 100 * TUNE_MIN_GAIN, TUNE_ALPHA, names->x, near.x,
+			 names->y, near.y, near.wins, n, near.losses,
 			 100 * near.gain);
 	} else {
 		snprintf(out->reason, sizeof(out->reason),

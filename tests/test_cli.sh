@@ -46,6 +46,35 @@ expect write_project 0 "40 files" -- \
 	"$bin" write -w project -s pwritev -o "$tmp/proj" --quick --coalesce 64
 expect load_project 0 "mod-00039.iovm: ok" -- sh -c "'$bin' load '$tmp'/proj/*.iovm"
 
+# write to a directory is all or nothing: a second write replaces the
+# first whole; one that fails half-way (a full file system) leaves the
+# first as it was, and nothing beside it.
+expect write_project_again 0 "40 files" -- \
+	"$bin" write -w project -s stream -o "$tmp/proj" --quick --seed 2
+[ "$(ls "$tmp" | grep -c 'proj\.iovbench-')" = 0 ] && ok write_no_sibling ||
+	bad write_no_sibling "$(ls "$tmp")"
+if [ "$(id -u)" -eq 0 ] && mkdir "$tmp/small" &&
+	mount -t tmpfs -o size=4m tmpfs "$tmp/small" 2>/dev/null; then
+	"$bin" write -w project -s pwritev -o "$tmp/small/p" --quick >/dev/null 2>&1
+	before=$(cat "$tmp/small/p"/* | cksum)
+	used=$(du -sk "$tmp/small" | cut -f1)
+	# leave free half of what the directory takes
+	dd if=/dev/zero of="$tmp/small/fill" bs=1k \
+		count=$((4096 - used - used / 2)) 2>/dev/null
+	expect write_full_fs 3 "No space left on device" -- "$bin" write \
+		-w project -s pwritev -o "$tmp/small/p" --quick --seed 2
+	after=$(cat "$tmp/small/p"/* | cksum)
+	left=$(ls -A "$tmp/small")
+	if [ "$before" = "$after" ] && [ "$left" = "$(printf 'fill\np')" ]; then
+		ok write_full_fs_untouched
+	else
+		bad write_full_fs_untouched "before $before, after $after, left: $left"
+	fi
+	umount "$tmp/small"
+else
+	skip write_full_fs "cannot mount a tmpfs here (needs root)"
+fi
+
 expect load_missing 1 "cannot read: No such file" -- "$bin" load "$tmp/missing"
 expect load_directory 1 "Is a directory" -- "$bin" load "$tmp"
 : >"$tmp/empty"
@@ -55,6 +84,19 @@ expect load_junk 1 "invalid: bad magic" -- "$bin" load "$tmp/junk"
 head -c 5000 "$tmp/m-pwritev.iovm" >"$tmp/cut"
 expect load_truncated 1 "invalid: size in header" -- "$bin" load "$tmp/cut"
 expect load_no_file 2 "no file given" -- "$bin" load
+
+# Running out of memory while loading is a runtime failure (exit 3), not
+# an invalid file (exit 1). Not under AddressSanitizer, whose shadow
+# memory needs more address space than any limit here allows.
+case "$B" in
+*asan*) skip load_enomem "AddressSanitizer reserves address space" ;;
+*)
+	"$bin" write -w module-large -s pwritev -o "$tmp/big.iovm" --scale 0.5 \
+		>/dev/null 2>&1
+	expect load_enomem 3 "out of memory|Cannot allocate memory" -- \
+		sh -c "ulimit -v 60000 && exec '$bin' load '$tmp/big.iovm'"
+	;;
+esac
 
 # Options are named in every message: a short one in a cluster, a missing
 # value of a long and of a short one; numbers are digits only.

@@ -4,6 +4,7 @@
  */
 #include "cmd/cli.h"
 #include "engine/output.h"
+#include "engine/session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,12 @@ static void help(FILE *f)
 		"                      [--fsync]\n"
 		"  Writes the workload with the strategy to PATH (a directory "
 		"for 'project'),\n"
-		"  atomically, and prints bytes, pieces, iovecs and system "
-		"calls.\n");
+		"  atomically (a directory is written beside PATH, then put in "
+		"its place; on\n"
+		"  failure or Ctrl-C what was at PATH stays), and prints bytes, "
+		"pieces, iovecs\n"
+		"  and system calls.\n"
+		"Exit: 0 ok, 2 usage, 3 runtime failure, 130 interrupted.\n");
 }
 
 struct write_args {
@@ -102,6 +107,21 @@ static void print_stats(const char *out, const struct workload *w,
 	printf("\n");
 }
 
+/* Write the output all or nothing, Ctrl-C caught meanwhile (a session
+ * without a scratch directory). 0 or a negative errno. */
+static int write_out(const struct workload *w, const struct write_args *wa,
+		     iovw_strategy s, iovw_stats *st, char *failed, size_t n)
+{
+	struct session ses;
+	int rc = session_begin(&ses, NULL, NULL);
+
+	if (rc)
+		return rc;
+	rc = out_write_atomic(w, wa->out, s, &wa->o, st, failed, n);
+	session_end(&ses);
+	return rc;
+}
+
 int cmd_write(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -147,9 +167,10 @@ int cmd_write(int argc, char **argv)
 				       wa.strategy);
 	if ((rc = wl_make(wa.workload, wa.seed, wa.scale, &w)))
 		return cli_errno("write", rc, wa.workload, "");
-	rc = out_write(w, wa.out, s, &wa.o, &st, failed, sizeof(failed));
+	rc = write_out(w, &wa, s, &st, failed, sizeof(failed));
 	if (rc)
-		rc = cli_errno("write", rc, failed, "nothing written");
+		rc = cli_errno("write", rc, failed,
+			       "the output is as it was before");
 	else
 		print_stats(wa.out, w, &st);
 	wl_free(w);

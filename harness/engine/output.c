@@ -5,8 +5,10 @@
 
 #include "engine/digest.h"
 #include "engine/files.h"
+#include "engine/session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -42,6 +44,49 @@ int out_write(const struct workload *w, const char *out, iovw_strategy s,
 		}
 	}
 	return 0;
+}
+
+/* Put directory `tmp` in the place of `out`: exchanged with an existing
+ * `out` (then removed, the old one with it), or renamed to it. */
+static int dir_replace(const char *tmp, const char *out)
+{
+	struct stat sb;
+
+	if (lstat(out, &sb) < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		return rename(tmp, out) < 0 ? -errno : 0;
+	}
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) < 0)
+		return -errno;
+	dir_remove(tmp); /* now the old one */
+	return 0;
+}
+
+int out_write_atomic(const struct workload *w, const char *out,
+		     iovw_strategy s, const iovw_options *o, iovw_stats *st,
+		     char *failed, size_t n)
+{
+	char tmp[4200];
+	int rc;
+
+	if (!w->is_dir)
+		return out_write(w, out, s, o, st, failed, n);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.iovbench-XXXXXX", out) >=
+	    sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (!mkdtemp(tmp)) {
+		snprintf(failed, n, "%s", tmp);
+		return -errno;
+	}
+	rc = out_write(w, tmp, s, o, st, failed, n);
+	if (!rc && session_interrupted())
+		rc = -EINTR;
+	if (!rc && (rc = dir_replace(tmp, out)))
+		snprintf(failed, n, "%s", out);
+	if (rc)
+		dir_remove(tmp);
+	return rc;
 }
 
 int out_remove(const struct workload *w, const char *out)

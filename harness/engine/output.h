@@ -21,6 +21,18 @@ void out_path(const struct workload *w, const char *out, size_t i, char *buf,
 int out_write(const struct workload *w, const char *out, iovw_strategy s,
 	      const iovw_options *o, iovw_stats *st, char *failed, size_t n);
 
+/* Like out_write(), but all or nothing for a workload of many files: they
+ * are written into a new directory beside `out`, "<out>.iovbench-XXXXXX",
+ * which then takes out's place (renameat2 RENAME_EXCHANGE when `out`
+ * exists, the old one then removed; a plain rename when it does not).
+ * On any failure, or when the session is interrupted (session.h) before
+ * the exchange, the new directory is removed and `out` is as it was. A
+ * workload of one file is written as iovw_write_file writes it, which is
+ * atomic already. */
+int out_write_atomic(const struct workload *w, const char *out,
+		     iovw_strategy s, const iovw_options *o, iovw_stats *st,
+		     char *failed, size_t n);
+
 /* Remove the files of `w` under `out` (a directory stays). 0 or a
  * negative errno. */
 int out_remove(const struct workload *w, const char *out);

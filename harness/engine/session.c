@@ -24,7 +24,7 @@ int session_begin(struct session *s, const char *parent, const char *what)
 	int i, rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((rc = dir_make_temp(s->dir, sizeof(s->dir), parent, what)))
+	if (what && (rc = dir_make_temp(s->dir, sizeof(s->dir), parent, what)))
 		return rc;
 	interrupted = 0;
 	memset(&sa, 0, sizeof(sa));
@@ -54,9 +54,8 @@ void session_end(struct session *s)
 {
 	int i;
 
-	if (!s->dir[0])
-		return;
-	dir_remove(s->dir);
+	if (s->dir[0])
+		dir_remove(s->dir);
 	for (i = 0; i < 3; i++)
 		sigaction(signals[i], &s->old[i], NULL);
 	s->dir[0] = '\0';

@@ -19,8 +19,8 @@ struct session {
 };
 
 /* Create the scratch directory "iovbench-WHAT-XXXXXX" under `parent`
- * (NULL: $TMPDIR or /tmp) and catch the signals. 0 or a negative errno
- * (nothing to end then). */
+ * (NULL: $TMPDIR or /tmp), none when `what` is NULL, and catch the
+ * signals. 0 or a negative errno (nothing to end then). */
 int session_begin(struct session *s, const char *parent, const char *what);
 
 /* Has a signal asked the session to stop? */

@@ -157,6 +157,16 @@ int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
 			  iovw_serialize_fn fn, void *ctx,
 			  const iovw_options *o);
 
+/* The run p[0, n) at stream offset `pos` to the observer, the parts
+ * inside reserved slots as zeros (observe.c). Runs come in stream order.
+ * 0 or the observer's error. */
+int iovw__observe_run(iovw_writer *w, const unsigned char *p, size_t n,
+		      uint64_t pos);
+
+/* Stream mode: a reserved slot's memory (zeros until patched) into the
+ * window, as a borrowed piece. 0 or a negative errno. */
+int iovw__stream_slot(iovw_writer *w, const void *mem, size_t n);
+
 /* Nanoseconds of CLOCK_MONOTONIC (vDSO: no system call). */
 uint64_t iovw__now_ns(void);
 

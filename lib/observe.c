@@ -50,7 +50,8 @@ static int zeros(iovw_writer *w, uint64_t n)
 
 /* The run p[0, n) at stream offset `pos` to the observer, the parts inside
  * reserved slots as zeros. */
-static int emit(iovw_writer *w, const unsigned char *p, size_t n, uint64_t pos)
+int iovw__observe_run(iovw_writer *w, const unsigned char *p, size_t n,
+		      uint64_t pos)
 {
 	int rc;
 
@@ -96,8 +97,9 @@ static int observe_plan(iovw_writer *w)
 			size_t skip = w->obs_pos > pos
 					      ? (size_t)(w->obs_pos - pos)
 					      : 0;
-			rc = emit(w, b + skip, w->iov[i].iov_len - skip,
-				  pos + skip);
+			rc = iovw__observe_run(w, b + skip,
+					       w->iov[i].iov_len - skip,
+					       pos + skip);
 			if (rc)
 				return rc;
 			w->obs_pos = end;
@@ -122,8 +124,8 @@ static int observe(iovw_writer *w)
 	case IOVW_MODE_DIRECT: {
 		uint64_t from = w->obs_pos;
 		w->obs_pos = w->size;
-		return emit(w, w->region + from, (size_t)(w->size - from),
-			    from);
+		return iovw__observe_run(w, w->region + from,
+					 (size_t)(w->size - from), from);
 	}
 	case IOVW_MODE_MEASURE:
 	case IOVW_MODE_STREAM:

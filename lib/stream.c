@@ -18,9 +18,12 @@
  * full the window is written with the batched write loop (partial writes,
  * EINTR, -EIO on 0) and both start over, still warm in cache.
  *
- * A reserved slot is written as zeros in its window and kept in the arena,
- * so iovw_patch() works until the serializer returns; then the last window
- * is written and the slots at their offsets, adjacent slots in one call.
+ * A reserved slot is kept in the arena, and its memory joins the window as
+ * a borrowed piece: written as it stands when its window is, zeros unless
+ * patched already. iovw_patch() works until the serializer returns; then
+ * the last window is written, with the slots in it as patched, and the
+ * slots of earlier windows again at their offsets, adjacent ones in one
+ * call: a file that fits one window takes one write call.
  * Memory is the window, the staging buffer and the slots: not the file.
  *
  * Filling a window (the push and copy functions) and writing it
@@ -170,6 +173,11 @@ static int stage_copy(iovw_writer *w, const unsigned char *p, size_t n)
 	return 0;
 }
 
+int iovw__stream_slot(iovw_writer *w, const void *mem, size_t n)
+{
+	return push(w, mem, n);
+}
+
 int iovw__stream_put(iovw_writer *w, const void *p, size_t n, int copy)
 {
 	if (copy || n < w->coalesce_below)
@@ -260,11 +268,12 @@ static int observe_window(iovw_writer *w)
 			size_t skip = w->obs_pos > pos
 					      ? (size_t)(w->obs_pos - pos)
 					      : 0;
-			rc = w->obs_fn(
-				w->obs_ctx,
+			/* slots' memory is in the window: zeros to it */
+			rc = iovw__observe_run(
+				w,
 				(const unsigned char *)v->iov[i].iov_base +
 					skip,
-				v->iov[i].iov_len - skip);
+				v->iov[i].iov_len - skip, pos + skip);
 			if (rc)
 				return rc > 0 ? -EINVAL : rc;
 			w->obs_pos = end;
@@ -292,33 +301,39 @@ int iovw__stream_flush(iovw_writer *w)
 	return rc;
 }
 
-/* The reserved slots at their offsets, each run of adjacent slots in one
- * call (or a few, past batch_limit entries), through the empty window. */
-static int write_slots(iovw_writer *w)
+/* The reserved slots (their parts) before `final`, the start of the last
+ * window, at their offsets, each run of adjacent slots in one call (or a
+ * few, past batch_limit entries), through the empty window. The last
+ * window held the rest as the serializer left it: written already. */
+static int write_slots(iovw_writer *w, uint64_t final)
 {
 	struct iovw_window *v = &w->stream.win;
 	size_t i = 0;
 	int rc;
 
-	while (i < w->nslots) {
+	while (i < w->nslots && w->slots[i].off < final) {
 		uint64_t start = w->slots[i].off, end = start;
 
 		v->n = 0;
 		v->bytes = 0;
-		while (i < w->nslots && w->slots[i].off == end) {
+		while (i < w->nslots && w->slots[i].off == end &&
+		       end < final) {
 			const struct iovw_slot *sl = &w->slots[i];
-			if (sl->len) {
+			size_t k = (size_t)(sl->off + sl->len <= final
+						    ? sl->len
+						    : final - sl->off);
+			if (k) {
 				if (!win_room(v, sl->mem))
 					break;
-				win_add(v, sl->mem, (size_t)sl->len);
-				end += sl->len;
+				win_add(v, sl->mem, k);
+				end += k;
 			}
 			i++;
 		}
 		if (v->n && (rc = write_window(w, v, start)))
 			return rc;
-		/* counted once already, as the zeros of their window: the
-		 * stats count the file's bytes once, as other strategies do */
+		/* counted once already, in their window: the stats count
+		 * the file's bytes once, as other strategies do */
 		w->stream.io.bytes_written -= v->bytes;
 	}
 	v->n = 0;
@@ -363,7 +378,7 @@ int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
 			  iovw_serialize_fn fn, void *ctx,
 			  const iovw_options *o)
 {
-	uint64_t t0 = iovw__now_ns();
+	uint64_t t0 = iovw__now_ns(), final;
 	iovw_writer *w;
 	int rc = iovw_writer_new(&w, IOVW_MODE_PLAN, o);
 
@@ -382,9 +397,10 @@ int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
 		if (o && o->built)
 			o->built(o->built_ctx);
 		w->sealed = 1;
+		final = w->stream.flushed; /* the last window's start */
 		rc = iovw__stream_flush(w);
 		if (!rc)
-			rc = write_slots(w);
+			rc = write_slots(w, final);
 	}
 	iovw_writer_stats(w, st);
 	iovw_stats_add(st, &w->stream.io);

@@ -396,12 +396,12 @@ int iovw_reserve(iovw_writer *w, size_t n, size_t align, uint64_t *off)
 		mem = w->region + start;
 		memset(mem, 0, n);
 		break;
-	case IOVW_MODE_STREAM: /* zeros in the window, the slot kept */
+	case IOVW_MODE_STREAM: /* the slot's memory in the window */
 		mem = arena_take(w, n);
 		if (!mem)
 			return fail(w, -ENOMEM);
 		memset(mem, 0, n);
-		if ((rc = iovw__stream_zeros(w, n)))
+		if ((rc = iovw__stream_slot(w, mem, n)))
 			return fail(w, rc);
 		break;
 	case IOVW_MODE_MEASURE:

@@ -198,9 +198,9 @@ typedef struct iovw_options {
  * the write calls (and the sync), its build_ns all the rest of the write
  * (the serializer, staging copies, the observer); its iovecs are the
  * entries of every window and of the final slot writes, and its
- * bytes_written counts the file's bytes once (a reserved slot is written
- * twice, as zeros in its window, then its contents: the second time is
- * in batches and iovecs, not in bytes_written).
+ * bytes_written counts the file's bytes once (a reserved slot in a window
+ * written before the serializer returned is written again, patched: the
+ * second time is in batches and iovecs, not in bytes_written).
  */
 typedef struct iovw_stats {
 	uint64_t bytes_written; /* bytes the kernel accepted                 */

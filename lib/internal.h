@@ -163,6 +163,9 @@ int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
 int iovw__observe_run(iovw_writer *w, const unsigned char *p, size_t n,
 		      uint64_t pos);
 
+/* Stream mode: the window's bytes the observer has not seen, to it. */
+int iovw__stream_observe(iovw_writer *w);
+
 /* Stream mode: a reserved slot's memory (zeros until patched) into the
  * window, as a borrowed piece. 0 or a negative errno. */
 int iovw__stream_slot(iovw_writer *w, const void *mem, size_t n);

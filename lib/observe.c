@@ -134,6 +134,24 @@ static int observe(iovw_writer *w)
 	return 0;
 }
 
+int iovw_observe_sync(iovw_writer *w)
+{
+	int rc;
+
+	if (!w)
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	if (!w->obs_fn)
+		return 0;
+	rc = w->mode == IOVW_MODE_STREAM ? iovw__stream_observe(w) : observe(w);
+	if (rc > 0)
+		rc = -EINVAL; /* an observer that broke the contract */
+	if (rc)
+		w->err = rc;
+	return rc;
+}
+
 int iovw_flush(iovw_writer *w)
 {
 	int rc;

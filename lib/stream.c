@@ -253,8 +253,7 @@ static int write_window(iovw_writer *w, struct iovw_window *v, uint64_t at)
 	return rc;
 }
 
-/* The window's bytes the observer has not seen, in order. */
-static int observe_window(iovw_writer *w)
+int iovw__stream_observe(iovw_writer *w)
 {
 	const struct iovw_window *v = &w->stream.win;
 	uint64_t pos = w->stream.flushed;
@@ -291,7 +290,7 @@ int iovw__stream_flush(iovw_writer *w)
 
 	if (!v->n)
 		return 0;
-	if (w->obs_fn && (rc = observe_window(w)))
+	if (w->obs_fn && (rc = iovw__stream_observe(w)))
 		return rc;
 	rc = write_window(w, v, s->flushed);
 	s->flushed += v->bytes;
@@ -316,8 +315,7 @@ static int write_slots(iovw_writer *w, uint64_t final)
 
 		v->n = 0;
 		v->bytes = 0;
-		while (i < w->nslots && w->slots[i].off == end &&
-		       end < final) {
+		while (i < w->nslots && w->slots[i].off == end && end < final) {
 			const struct iovw_slot *sl = &w->slots[i];
 			size_t k = (size_t)(sl->off + sl->len <= final
 						    ? sl->len

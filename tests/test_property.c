@@ -209,7 +209,9 @@ static int plan_fn(iovw_writer *w, void *ctx)
 
 		if (p->obs && i == p->attach_at && (rc = attach(w, p)))
 			break;
-		if (p->obs && i && p->flush[i - 1] && (rc = iovw_flush(w)))
+		/* odd ops: iovw_flush (stream writes), even: observe only */
+		if (p->obs && i && p->flush[i - 1] &&
+		    (rc = i % 2 ? iovw_flush(w) : iovw_observe_sync(w)))
 			break;
 		switch (o->kind) {
 		case OP_BORROW:

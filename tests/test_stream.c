@@ -256,6 +256,59 @@ static void borrowed_reuse_after_flush(void)
 	free(got);
 }
 
+/* What a module serializer does: a header slot, the body, the observer
+ * brought up to date without writing (iovw_observe_sync), then the header
+ * patched: the observer saw the slot as zeros, and the file, the slot
+ * patched, went out in one write call. */
+struct hdr_ctx {
+	unsigned char seen[6000];
+	size_t n;
+};
+
+static int hdr_observer(void *ctx, const void *p, size_t n)
+{
+	struct hdr_ctx *c = ctx;
+
+	if (n > sizeof(c->seen) - c->n)
+		return -ENOSPC;
+	memcpy(c->seen + c->n, p, n);
+	c->n += n;
+	return 0;
+}
+
+static int hdr_fn(iovw_writer *w, void *ctx)
+{
+	static const char body[5000] = "body";
+	uint64_t off, size;
+	int rc;
+
+	if ((rc = iovw_observe(w, hdr_observer, ctx)) ||
+	    (rc = iovw_reserve(w, 64, 8, &off)) ||
+	    (rc = iovw_append(w, body, sizeof(body), 8, NULL)) ||
+	    (rc = iovw_observe_sync(w)))
+		return rc;
+	size = iovw_size(w);
+	return iovw_patch(w, off, &size, sizeof(size));
+}
+
+static void observe_sync_one_call(void)
+{
+	struct hdr_ctx c = {{0}, 0};
+	iovw_stats st = {0};
+	unsigned char *got;
+	size_t len;
+
+	REQUIRE(h_write_read("h", IOVW_STREAM, hdr_fn, &c, NULL, &st, &got,
+			     &len) == 0);
+	CHECK_EQ(len, 64 + 5000);
+	CHECK_EQ(st.batches, 1);
+	CHECK_EQ(c.n, 64 + 5000); /* every byte once, the slot as zeros */
+	CHECK(memcmp(c.seen, h_zeros, 64) == 0 &&
+	      !memcmp(c.seen + 64, "body", 4));
+	CHECK(got && *(const uint64_t *)got == 64 + 5000);
+	free(got);
+}
+
 /* ---- reserved slots ----------------------------------------------------- */
 
 struct slots {
@@ -609,6 +662,7 @@ static const struct t_case cases[] = {
 	{"slots_written_last", slots_written_last},
 	{"observer_slots_zero", observer_slots_zero},
 	{"observer_error", observer_error},
+	{"observe_sync_one_call", observe_sync_one_call},
 	{"observer_detached", observer_detached},
 	{"plan_calls_in_stream", plan_calls_in_stream},
 	{"stats", stats},

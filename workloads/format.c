@@ -229,9 +229,10 @@ int iovm_finish(struct iovm_out *o)
 	uint64_t body;
 	int rc;
 
-	/* every byte so far to the body hash (in stream mode also written),
-	 * the header and the root table as zeros */
-	rc = iovw_flush(o->w);
+	/* every byte so far to the body hash, the header and the root table
+	 * as zeros; nothing written (in stream mode the last window waits
+	 * for the header and the table, and takes them in the same call) */
+	rc = iovw_observe_sync(o->w);
 	iovw_observe(o->w, NULL, NULL);
 	if (rc)
 		return rc;

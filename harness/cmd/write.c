@@ -21,7 +21,8 @@ static void help(FILE *f)
 		"for 'project'),\n"
 		"  atomically (a directory is written beside PATH, then put in "
 		"its place; on\n"
-		"  failure or Ctrl-C what was at PATH stays), and prints bytes, "
+		"  failure or Ctrl-C what was at PATH stays), and prints "
+		"bytes, "
 		"pieces, iovecs\n"
 		"  and system calls.\n"
 		"Exit: 0 ok, 2 usage, 3 runtime failure, 130 interrupted.\n");

@@ -63,9 +63,9 @@ static int dir_replace(const char *tmp, const char *out)
 	return 0;
 }
 
-int out_write_atomic(const struct workload *w, const char *out,
-		     iovw_strategy s, const iovw_options *o, iovw_stats *st,
-		     char *failed, size_t n)
+int out_write_atomic(const struct workload *w, const char *out, iovw_strategy s,
+		     const iovw_options *o, iovw_stats *st, char *failed,
+		     size_t n)
 {
 	char tmp[4200];
 	int rc;

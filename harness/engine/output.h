@@ -29,9 +29,9 @@ int out_write(const struct workload *w, const char *out, iovw_strategy s,
  * the exchange, the new directory is removed and `out` is as it was. A
  * workload of one file is written as iovw_write_file writes it, which is
  * atomic already. */
-int out_write_atomic(const struct workload *w, const char *out,
-		     iovw_strategy s, const iovw_options *o, iovw_stats *st,
-		     char *failed, size_t n);
+int out_write_atomic(const struct workload *w, const char *out, iovw_strategy s,
+		     const iovw_options *o, iovw_stats *st, char *failed,
+		     size_t n);
 
 /* Remove the files of `w` under `out` (a directory stays). 0 or a
  * negative errno. */

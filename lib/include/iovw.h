@@ -361,6 +361,16 @@ IOVW_API int iovw_observe(iovw_writer *w, iovw_scan_fn fn, void *ctx);
  */
 IOVW_API int iovw_flush(iovw_writer *w);
 
+/*
+ * Pass every byte appended so far that the observer has not seen to it
+ * (reserved slots as zeros), and write nothing, in every mode: in stream
+ * mode the window stays, so a file that fits one window is still written
+ * in one call, its slots patched (what a serializer wants before it
+ * patches a header with a checksum). Returns 0, the observer's error
+ * (sticky) or the writer's sticky error.
+ */
+IOVW_API int iovw_observe_sync(iovw_writer *w);
+
 /* ---- one call: run a serializer with a strategy and write the file ------ */
 
 /* A serializer: describes the stream by calling iovw_append() and friends on

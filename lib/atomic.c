@@ -200,7 +200,9 @@ static int write_atomic(struct atomic *a, iovw_strategy strat,
 	a->pid = a->s->getpid(a->s->ctx);
 	if (a->pid <= 0)
 		return a->pid < 0 ? a->pid : -EINVAL;
-	rc = via_tmpfile(a, strat, fn, ctx, o);
+	rc = o && (o->flags & IOVW_F_NAMED_TEMP)
+		     ? 1
+		     : via_tmpfile(a, strat, fn, ctx, o);
 	if (rc == 1)
 		rc = via_named(a, strat, fn, ctx, o);
 	if (!rc && o && (o->flags & IOVW_F_FSYNC_DIR))

@@ -240,8 +240,8 @@ size_t iovw_iov_max(void)
 int iovw__options_check(const iovw_options *o, size_t *batch_limit)
 {
 	size_t max = iovw_iov_max();
-	const unsigned known =
-		IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR | IOVW_F_NO_ATOMIC;
+	const unsigned known = IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR |
+			       IOVW_F_NO_ATOMIC | IOVW_F_NAMED_TEMP;
 
 	*batch_limit = max;
 	if (!o)

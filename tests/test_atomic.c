@@ -254,6 +254,39 @@ static void named_without_tmpfile(void)
 	free(want);
 }
 
+/* IOVW_F_NAMED_TEMP: the named file at once, where O_TMPFILE works: no
+ * unnamed open, no linkat; the name carries the pid. */
+static void named_when_asked(void)
+{
+	unsigned char *want;
+	struct forced f;
+	iovw_options o;
+	struct probe p;
+	iovw_stats st;
+	size_t wlen;
+	int s;
+
+	want = small_bytes(&wlen);
+	REQUIRE(want);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		forced_init(&f);
+		o = (iovw_options){.sys = &f.sys, .flags = IOVW_F_NAMED_TEMP};
+		memset(&p, 0, sizeof(p));
+		memset(&st, 0, sizeof(st));
+		REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
+		CHECK_EQ(iovw_write_file(h_path("t"), (iovw_strategy)s,
+					 small_fn, &p, &o, &st),
+			 0);
+		check_target(want, wlen, __LINE__);
+		CHECK_EQ(p.max_tmp, 1);
+		CHECK_EQ(p.named_pid, getpid());
+		CHECK_EQ(st.syscalls[IOVW_SYS_OPEN], 1);
+		CHECK_EQ(st.syscalls[IOVW_SYS_LINKAT], 0);
+		CHECK_EQ(st.syscalls[IOVW_SYS_RENAME], 1);
+	}
+	free(want);
+}
+
 /* No /proc and no CAP_DAC_READ_SEARCH (both linkats fail with ENOENT), or
  * no hard links (EPERM): the unnamed file is dropped and the stream is
  * written again under a name. */
@@ -390,6 +423,7 @@ static const struct t_case cases[] = {
 	{"unnamed_while_written", unnamed_while_written},
 	{"named_without_tmpfile", named_without_tmpfile},
 	{"named_when_link_fails", named_when_link_fails},
+	{"named_when_asked", named_when_asked},
 	{"link_without_proc", link_without_proc},
 	{"symlink_target", symlink_target},
 	{NULL, NULL},

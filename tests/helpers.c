@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 const char *h_path(const char *name)
@@ -115,4 +116,56 @@ void h_alloc_init(struct h_alloc *h)
 	h->a.malloc = h_malloc;
 	h->a.realloc = h_realloc;
 	h->a.free = h_free;
+}
+
+unsigned char *h_plan_bytes(iovw_serialize_fn fn, void *ctx, size_t *len)
+{
+	iovw_writer *w;
+	unsigned char *buf = NULL;
+
+	if (iovw_writer_new(&w, IOVW_MODE_PLAN, NULL))
+		return NULL;
+	if (!fn(w, ctx)) {
+		*len = iovw_size(w);
+		buf = malloc(*len ? *len : 1);
+		if (buf && iovw_plan_gather(w, buf, *len)) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	iovw_writer_free(w);
+	return buf;
+}
+
+void h_need_tmpfile(void)
+{
+	static char why[200];
+	struct statfs sf;
+	int fd = open(t_tmpdir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (statfs(t_tmpdir(), &sf) < 0)
+		sf.f_type = 0;
+	snprintf(why, sizeof(why),
+		 "%s (file system magic 0x%lx) has no O_TMPFILE: %s",
+		 t_tmpdir(), (unsigned long)sf.f_type, strerror(errno));
+	t_skip(why);
+}
+
+void h_check_alone(const unsigned char *want, size_t wlen, int line)
+{
+	unsigned char *got;
+	size_t len;
+
+	got = t_read_file(h_path("t"), &len);
+	if (!got || len != wlen || memcmp(got, want, wlen))
+		t_fail_at(__FILE__, line, "target: wrong bytes (%zu, want %zu)",
+			  got ? len : 0, wlen);
+	if (t_count_dir(t_tmpdir()) != 1)
+		t_fail_at(__FILE__, line, "%d entries in the directory",
+			  t_count_dir(t_tmpdir()));
+	free(got);
 }

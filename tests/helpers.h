@@ -25,6 +25,18 @@ void h_fill(void *p, size_t n, uint64_t seed);
 /* Create `path` holding `n` copies of byte `c`; 0 or -errno. */
 int h_make_file(const char *path, size_t n, int c);
 
+/* The bytes serializer `fn` describes, gathered from a plan without I/O
+ * (malloc'ed; *len their count), or NULL. */
+unsigned char *h_plan_bytes(iovw_serialize_fn fn, void *ctx, size_t *len);
+
+/* Skip the case unless its directory takes O_TMPFILE (the message names
+ * the file system). */
+void h_need_tmpfile(void);
+
+/* Fail (at `line`) unless the case's "t" holds want[0, wlen) and the
+ * directory holds nothing else. */
+void h_check_alone(const unsigned char *want, size_t wlen, int line);
+
 /* A counting allocator (iovw_allocator with ctx = the struct). */
 struct h_alloc {
 	iovw_allocator a;

@@ -75,58 +75,8 @@ static int small_fn(iovw_writer *w, void *ctx)
 
 static unsigned char *small_bytes(size_t *len)
 {
-	iovw_writer *w;
-	unsigned char *buf = NULL;
-
 	h_fill(body, sizeof(body), 21);
-	if (iovw_writer_new(&w, IOVW_MODE_PLAN, NULL))
-		return NULL;
-	if (!small_fn(w, NULL)) {
-		*len = iovw_size(w);
-		buf = malloc(*len);
-		if (buf && iovw_plan_gather(w, buf, *len)) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	iovw_writer_free(w);
-	return buf;
-}
-
-/* Does the case's directory take O_TMPFILE? Skips the case if not, naming
- * the file system. */
-static void need_tmpfile(void)
-{
-	static char why[200];
-	struct statfs sf;
-	int fd = open(t_tmpdir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-
-	if (fd >= 0) {
-		close(fd);
-		return;
-	}
-	if (statfs(t_tmpdir(), &sf) < 0)
-		sf.f_type = 0;
-	snprintf(why, sizeof(why),
-		 "%s (file system magic 0x%lx) has no O_TMPFILE: %s",
-		 t_tmpdir(), (unsigned long)sf.f_type, strerror(errno));
-	t_skip(why);
-}
-
-/* Check "t" holds `want` (wlen bytes) and the directory nothing else. */
-static void check_target(const unsigned char *want, size_t wlen, int line)
-{
-	unsigned char *got;
-	size_t len;
-
-	got = t_read_file(h_path("t"), &len);
-	if (!got || len != wlen || memcmp(got, want, wlen))
-		t_fail_at(__FILE__, line, "target: wrong bytes (%zu, want %zu)",
-			  got ? len : 0, wlen);
-	if (t_count_dir(t_tmpdir()) != 1)
-		t_fail_at(__FILE__, line, "%d entries in the directory",
-			  t_count_dir(t_tmpdir()));
-	free(got);
+	return h_plan_bytes(small_fn, NULL, len);
 }
 
 /* ---- the unnamed file ---------------------------------------------------- */
@@ -145,7 +95,7 @@ static void unnamed_while_written(void)
 	mode_t old = umask(022);
 	int s;
 
-	need_tmpfile();
+	h_need_tmpfile();
 	want = small_bytes(&wlen);
 	REQUIRE(want);
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
@@ -157,7 +107,7 @@ static void unnamed_while_written(void)
 			 0);
 		CHECK(p.runs >= 1);
 		CHECK_EQ(p.max_tmp, 0); /* no name while it is written */
-		check_target(want, wlen, __LINE__);
+		h_check_alone(want, wlen, __LINE__);
 		REQUIRE(stat(h_path("t"), &sb) == 0);
 		CHECK_EQ(sb.st_mode & 07777, 0640);
 		CHECK_EQ(sb.st_nlink, 1);
@@ -242,7 +192,7 @@ static void named_without_tmpfile(void)
 			CHECK_EQ(iovw_write_file(h_path("t"), (iovw_strategy)s,
 						 small_fn, &p, &o, &st),
 				 0);
-			check_target(want, wlen, __LINE__);
+			h_check_alone(want, wlen, __LINE__);
 			/* the named file existed while it was written */
 			CHECK_EQ(p.max_tmp, 1);
 			CHECK_EQ(p.named_pid, getpid());
@@ -277,7 +227,7 @@ static void named_when_asked(void)
 		CHECK_EQ(iovw_write_file(h_path("t"), (iovw_strategy)s,
 					 small_fn, &p, &o, &st),
 			 0);
-		check_target(want, wlen, __LINE__);
+		h_check_alone(want, wlen, __LINE__);
 		CHECK_EQ(p.max_tmp, 1);
 		CHECK_EQ(p.named_pid, getpid());
 		CHECK_EQ(st.syscalls[IOVW_SYS_OPEN], 1);
@@ -302,7 +252,7 @@ static void named_when_link_fails(void)
 	unsigned e;
 	int s;
 
-	need_tmpfile();
+	h_need_tmpfile();
 	want = small_bytes(&wlen);
 	REQUIRE(want);
 	for (e = 0; e < 2; e++) {
@@ -317,7 +267,7 @@ static void named_when_link_fails(void)
 			CHECK_EQ(iovw_write_file(h_path("t"), (iovw_strategy)s,
 						 small_fn, &p, &o, &st),
 				 0);
-			check_target(want, wlen, __LINE__);
+			h_check_alone(want, wlen, __LINE__);
 			CHECK_EQ(f.proc_links, 1);
 			CHECK_EQ(f.empty_links, 1);
 			CHECK_EQ(p.named_tmps, p.runs / 2); /* second round */
@@ -334,7 +284,7 @@ static void named_when_link_fails(void)
 	CHECK_EQ(iovw_write_file(h_path("t"), IOVW_PWRITEV, small_fn, NULL, &o,
 				 NULL),
 		 -ENOSPC);
-	check_target((const unsigned char *)"oooooooooo", 10, __LINE__);
+	h_check_alone((const unsigned char *)"oooooooooo", 10, __LINE__);
 	free(want);
 }
 
@@ -349,7 +299,7 @@ static void link_without_proc(void)
 	size_t wlen;
 	int fd, rc;
 
-	need_tmpfile();
+	h_need_tmpfile();
 	fd = open(t_tmpdir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	REQUIRE(fd >= 0);
 	rc = linkat(fd, "", AT_FDCWD, h_path("probe"), AT_EMPTY_PATH);
@@ -366,7 +316,7 @@ static void link_without_proc(void)
 	CHECK_EQ(iovw_write_file(h_path("t"), IOVW_PWRITEV, small_fn, &p, &o,
 				 NULL),
 		 0);
-	check_target(want, wlen, __LINE__);
+	h_check_alone(want, wlen, __LINE__);
 	CHECK_EQ(p.runs, 1);
 	CHECK_EQ(p.named_tmps, 0);
 	CHECK_EQ(f.empty_links, 1);

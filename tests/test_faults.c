@@ -48,20 +48,8 @@ static int small_fn(iovw_writer *w, void *ctx)
 /* The plan's bytes, gathered without I/O. */
 static unsigned char *small_bytes(size_t *len)
 {
-	iovw_writer *w;
-	unsigned char *buf;
-
 	h_fill(src, sizeof(src), 77);
-	if (iovw_writer_new(&w, IOVW_MODE_PLAN, NULL) || small_fn(w, NULL))
-		return NULL;
-	*len = iovw_size(w);
-	buf = malloc(*len);
-	if (buf && iovw_plan_gather(w, buf, *len)) {
-		free(buf);
-		buf = NULL;
-	}
-	iovw_writer_free(w);
-	return buf;
+	return h_plan_bytes(small_fn, NULL, len);
 }
 
 /* ---- the fault-injecting seam ------------------------------------------- */

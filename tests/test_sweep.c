@@ -40,58 +40,8 @@ static int small_fn(iovw_writer *w, void *ctx)
 
 static unsigned char *small_bytes(size_t *len)
 {
-	iovw_writer *w;
-	unsigned char *buf = NULL;
-
 	h_fill(body, sizeof(body), 21);
-	if (iovw_writer_new(&w, IOVW_MODE_PLAN, NULL))
-		return NULL;
-	if (!small_fn(w, NULL)) {
-		*len = iovw_size(w);
-		buf = malloc(*len);
-		if (buf && iovw_plan_gather(w, buf, *len)) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	iovw_writer_free(w);
-	return buf;
-}
-
-/* Does the case's directory take O_TMPFILE? Skips the case if not, naming
- * the file system. */
-static void need_tmpfile(void)
-{
-	static char why[200];
-	struct statfs sf;
-	int fd = open(t_tmpdir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-
-	if (fd >= 0) {
-		close(fd);
-		return;
-	}
-	if (statfs(t_tmpdir(), &sf) < 0)
-		sf.f_type = 0;
-	snprintf(why, sizeof(why),
-		 "%s (file system magic 0x%lx) has no O_TMPFILE: %s",
-		 t_tmpdir(), (unsigned long)sf.f_type, strerror(errno));
-	t_skip(why);
-}
-
-/* Check "t" holds `want` (wlen bytes) and the directory nothing else. */
-static void check_target(const unsigned char *want, size_t wlen, int line)
-{
-	unsigned char *got;
-	size_t len;
-
-	got = t_read_file(h_path("t"), &len);
-	if (!got || len != wlen || memcmp(got, want, wlen))
-		t_fail_at(__FILE__, line, "target: wrong bytes (%zu, want %zu)",
-			  got ? len : 0, wlen);
-	if (t_count_dir(t_tmpdir()) != 1)
-		t_fail_at(__FILE__, line, "%d entries in the directory",
-			  t_count_dir(t_tmpdir()));
-	free(got);
+	return h_plan_bytes(small_fn, NULL, len);
 }
 
 /* ---- every system call of a write fails in turn ------------------------ */
@@ -314,9 +264,10 @@ static unsigned sweep_one(iovw_strategy s, unsigned flags, int path, unsigned k,
 	if (w.unnamed_close_failed && path != 2)
 		t_fail_at(__FILE__, __LINE__, "an unnamed file was dropped");
 	if (w.renamed)
-		check_target(want, wlen, __LINE__);
+		h_check_alone(want, wlen, __LINE__);
 	else
-		check_target((const unsigned char *)"oooooooooo", 10, __LINE__);
+		h_check_alone((const unsigned char *)"oooooooooo", 10,
+			      __LINE__);
 	return w.calls;
 }
 
@@ -357,7 +308,7 @@ static void sweep_paths(int first, int last)
 
 static void every_call_fails_unnamed(void)
 {
-	need_tmpfile();
+	h_need_tmpfile();
 	sweep_paths(0, 0);
 	sweep_paths(2, 2);
 }

@@ -169,3 +169,61 @@ void h_check_alone(const unsigned char *want, size_t wlen, int line)
 			  t_count_dir(t_tmpdir()));
 	free(got);
 }
+
+unsigned char h_small_src[4096];
+
+int h_small_fn(iovw_writer *w, void *ctx)
+{
+	uint64_t h, v;
+	int rc;
+
+	(void)ctx;
+	if ((rc = iovw_reserve(w, 8, 8, &h)) ||
+	    (rc = iovw_append(w, h_small_src, 13, 1, NULL)) ||
+	    (rc = iovw_append(w, h_small_src + 100, 7, 16, NULL)) ||
+	    (rc = iovw_append_copy(w, h_small_src + 200, 21, 4, NULL)) ||
+	    (rc = iovw_append(w, h_small_src + 300, 40, 32, NULL)) ||
+	    (rc = iovw_append(w, h_small_src + 340, 9, 1, NULL))) /* merges */
+		return rc;
+	v = iovw_size(w) * 0x0101010101010101u; /* no zero byte */
+	return iovw_patch(w, h, &v, sizeof(v));
+}
+
+unsigned char *h_small_bytes(size_t *len)
+{
+	h_fill(h_small_src, sizeof(h_small_src), 77);
+	return h_plan_bytes(h_small_fn, NULL, len);
+}
+
+int h_big_fn(iovw_writer *w, void *ctx)
+{
+	const struct h_big *b = ctx;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < b->n && !rc; i += 4096)
+		rc = (i / 4096 % 2 ? iovw_append_copy : iovw_append)(
+			w, b->p + i, b->n - i < 4096 ? b->n - i : 4096, 8,
+			NULL);
+	return rc;
+}
+
+void h_check_untouched(int line)
+{
+	h_check_alone((const unsigned char *)"oooooooooo", 10, line);
+}
+
+void h_expect_big(iovw_strategy s, const iovw_options *o, int want, int line)
+{
+	static unsigned char data[1 << 20];
+	struct h_big b = {data, sizeof(data)};
+	int rc;
+
+	if (h_make_file(h_path("t"), 10, 'o'))
+		t_fail_at(__FILE__, line, "cannot make the old target");
+	rc = iovw_write_file(h_path("t"), s, h_big_fn, &b, o, NULL);
+	if (rc != want)
+		t_fail_at(__FILE__, line, "%s: rc %d (%s), want %d",
+			  iovw_strategy_name(s), rc, iovw_strerror(rc), want);
+	h_check_untouched(line);
+}

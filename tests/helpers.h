@@ -37,6 +37,29 @@ void h_need_tmpfile(void);
  * directory holds nothing else. */
 void h_check_alone(const unsigned char *want, size_t wlen, int line);
 
+/* A small stream with every kind of piece: a reserved 8-byte slot
+ * patched last (with a value without zero bytes), borrowed pieces that
+ * pad and merge, a copy; from h_small_src. */
+extern unsigned char h_small_src[4096];
+int h_small_fn(iovw_writer *w, void *ctx);
+/* Fill h_small_src (seed 77) and return h_small_fn's bytes. */
+unsigned char *h_small_bytes(size_t *len);
+
+/* A buffer written in pieces of 4 KiB, every other one copied. */
+struct h_big {
+	const unsigned char *p;
+	size_t n;
+};
+int h_big_fn(iovw_writer *w, void *ctx); /* ctx: a struct h_big */
+
+/* Fail (at `line`) unless "t" is still the 10 x 'o' a case made and
+ * alone in the directory. */
+void h_check_untouched(int line);
+
+/* Write h_big_fn (1 MiB) to "t", which holds 10 x 'o', with strategy s:
+ * the result must be `want`, "t" untouched and alone. */
+void h_expect_big(iovw_strategy s, const iovw_options *o, int want, int line);
+
 /* A counting allocator (iovw_allocator with ctx = the struct). */
 struct h_alloc {
 	iovw_allocator a;

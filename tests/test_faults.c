@@ -1,11 +1,12 @@
 /*
  * test_faults.c - injected failures through the syscall seam, and real
- * ones (RLIMIT_FSIZE, /dev/full, allocation failure).
+ * ones (RLIMIT_FSIZE, /dev/full, a full tmpfs). (test_nomem.c makes
+ * allocations fail.)
  *
  * Every case ends in the right bytes or the right negative errno, never a
  * hang (each case runs under an alarm); after a failed atomic write the
  * old target is intact and no temporary file is left, both by the unnamed
- * file (O_TMPFILE) and the named one. (test_atomic.c fails every system
+ * file (O_TMPFILE) and the named one. (test_sweep.c fails every system
  * call of a write in turn.)
  */
 #include "helpers.h"
@@ -23,34 +24,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ---- a small plan with every kind of piece ------------------------------ */
-
-static unsigned char src[4096];
-
-static int small_fn(iovw_writer *w, void *ctx)
-{
-	uint64_t h, v;
-	int rc;
-
-	(void)ctx;
-	if ((rc = iovw_reserve(w, 8, 8, &h)) ||
-	    (rc = iovw_append(w, src, 13, 1, NULL)) ||
-	    (rc = iovw_append(w, src + 100, 7, 16, NULL)) ||
-	    (rc = iovw_append_copy(w, src + 200, 21, 4, NULL)) ||
-	    (rc = iovw_append(w, src + 300, 40, 32, NULL)) ||
-	    (rc = iovw_append(w, src + 340, 9, 1, NULL))) /* merges */
-		return rc;
-	v = iovw_size(w) * 0x0101010101010101u; /* no zero byte */
-	return iovw_patch(w, h, &v, sizeof(v));
-}
-
-/* The plan's bytes, gathered without I/O. */
-static unsigned char *small_bytes(size_t *len)
-{
-	h_fill(src, sizeof(src), 77);
-	return h_plan_bytes(small_fn, NULL, len);
-}
 
 /* ---- the fault-injecting seam ------------------------------------------- */
 
@@ -239,7 +212,7 @@ static void fault_init(struct fault *f)
 	f->sys.linkat = f_linkat;
 }
 
-/* Write small_fn to "t" through the fake; check the outcome. With want_rc
+/* Write h_small_fn to "t" through the fake; check the outcome. With want_rc
  * 0 the file must hold the plan's bytes; otherwise the old "t" (10 x 'o')
  * must be intact and the directory must hold nothing else. `stage` is
  * stream's staging buffer (0: the default). */
@@ -254,11 +227,11 @@ static void expect(struct fault *f, iovw_strategy s, unsigned flags,
 	size_t wlen, glen;
 	int rc;
 
-	want = small_bytes(&wlen);
+	want = h_small_bytes(&wlen);
 	REQUIRE(want);
 	REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
 	f->eintr_left = f->eintr;
-	rc = iovw_write_file(h_path("t"), s, small_fn, NULL, &o, NULL);
+	rc = iovw_write_file(h_path("t"), s, h_small_fn, NULL, &o, NULL);
 	got = t_read_file(h_path("t"), &glen);
 	if (rc != want_rc)
 		t_fail_at(__FILE__, line, "%s: rc %d (%s), want %d",
@@ -299,7 +272,7 @@ static size_t stage_for(iovw_strategy s, size_t k)
 static void short_writes(void)
 {
 	size_t len, k, b, batches[] = {0, 1, 2, 3};
-	unsigned char *bytes = small_bytes(&len);
+	unsigned char *bytes = h_small_bytes(&len);
 	struct fault f;
 	unsigned i;
 
@@ -334,9 +307,9 @@ static void plan_restored(void)
 
 	fault_init(&f);
 	o = (iovw_options){.sys = &f.sys, .batch_limit = 2};
-	h_fill(src, sizeof(src), 77);
+	h_fill(h_small_src, sizeof(h_small_src), 77);
 	REQUIRE(iovw_writer_new(&w, IOVW_MODE_PLAN, &o) == 0);
-	REQUIRE(small_fn(w, NULL) == 0);
+	REQUIRE(h_small_fn(w, NULL) == 0);
 	iov = iovw_iovecs(w, &n);
 	REQUIRE(n <= 64);
 	memcpy(before, iov, n * sizeof(*iov));
@@ -385,7 +358,7 @@ static void eintr_storm(void)
 	f.eintr = 10;
 	f.eintr_left = 10;
 	o = (iovw_options){.sys = &f.sys};
-	REQUIRE(iovw_write_file(h_path("s"), IOVW_PWRITEV, small_fn, NULL, &o,
+	REQUIRE(iovw_write_file(h_path("s"), IOVW_PWRITEV, h_small_fn, NULL, &o,
 				&st) == 0);
 	CHECK_EQ(st.batches, 1);
 	CHECK_EQ(st.syscalls[IOVW_SYS_PWRITEV], 11);
@@ -489,13 +462,13 @@ static void dir_fsync_failure(void)
 	struct fault f;
 	unsigned char *got;
 	size_t len, wlen;
-	unsigned char *want = small_bytes(&wlen);
+	unsigned char *want = h_small_bytes(&wlen);
 
 	fault_init(&f);
 	f.fail_errno[IOVW_SYS_FSYNC] = -EIO;
 	o = (iovw_options){.sys = &f.sys, .flags = IOVW_F_FSYNC_DIR};
-	CHECK_EQ(iovw_write_file(h_path("d"), IOVW_PWRITEV, small_fn, NULL, &o,
-				 NULL),
+	CHECK_EQ(iovw_write_file(h_path("d"), IOVW_PWRITEV, h_small_fn, NULL,
+				 &o, NULL),
 		 -EIO);
 	got = t_read_file(h_path("d"), &len);
 	CHECK(got && want && len == wlen && !memcmp(got, want, len));
@@ -531,51 +504,6 @@ static void temp_name_collisions(void)
 	CHECK_EQ(f.links, 64);
 }
 
-struct big {
-	const unsigned char *p;
-	size_t n;
-};
-
-/* The buffer in pieces of 4 KiB, every other one copied. */
-static int big_fn(iovw_writer *w, void *ctx)
-{
-	const struct big *b = ctx;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < b->n && !rc; i += 4096)
-		rc = (i / 4096 % 2 ? iovw_append_copy : iovw_append)(
-			w, b->p + i, b->n - i < 4096 ? b->n - i : 4096, 8,
-			NULL);
-	return rc;
-}
-
-/* Write big_fn to "t" (holding 10 x 'o'), expect `want`, the old file
- * intact and nothing else in the directory. */
-static void expect_big(iovw_strategy s, const iovw_options *o, int want,
-		       int line)
-{
-	static unsigned char data[1 << 20];
-	struct big b = {data, sizeof(data)};
-	unsigned char *got;
-	size_t len;
-	int rc;
-
-	REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
-	rc = iovw_write_file(h_path("t"), s, big_fn, &b, o, NULL);
-	if (rc != want)
-		t_fail_at(__FILE__, line, "%s: rc %d (%s), want %d",
-			  iovw_strategy_name(s), rc, iovw_strerror(rc), want);
-	got = t_read_file(h_path("t"), &len);
-	if (!got || len != 10 || memcmp(got, "oooooooooo", 10))
-		t_fail_at(__FILE__, line, "%s: old target damaged",
-			  iovw_strategy_name(s));
-	if (t_count_dir(t_tmpdir()) != 1)
-		t_fail_at(__FILE__, line, "%s: %d files left",
-			  iovw_strategy_name(s), t_count_dir(t_tmpdir()));
-	free(got);
-}
-
 /* A real EFBIG: RLIMIT_FSIZE below the stream size (the case runs in a
  * child process of its own, so the limit dies with it). The kernel first
  * writes up to the limit, then refuses. */
@@ -587,25 +515,25 @@ static void rlimit_fsize(void)
 	signal(SIGXFSZ, SIG_IGN);
 	REQUIRE(setrlimit(RLIMIT_FSIZE, &rl) == 0);
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++)
-		expect_big((iovw_strategy)s, NULL, -EFBIG, __LINE__);
+		h_expect_big((iovw_strategy)s, NULL, -EFBIG, __LINE__);
 }
 
 /* /dev/full: every write fails with ENOSPC. */
 static void dev_full(void)
 {
 	static unsigned char data[100000];
-	struct big b = {data, sizeof(data)};
+	struct h_big b = {data, sizeof(data)};
 	int fd = open("/dev/full", O_RDWR);
 	unsigned i;
 
 	if (fd < 0)
 		t_skip("no /dev/full");
 	for (i = 0; i < NWRITERS; i++)
-		CHECK_EQ(iovw_write_fd(fd, 0, writers[i], big_fn, &b, NULL,
+		CHECK_EQ(iovw_write_fd(fd, 0, writers[i], h_big_fn, &b, NULL,
 				       NULL),
 			 -ENOSPC);
 	/* mmap cannot size a character device: an error, not a crash */
-	CHECK(iovw_write_fd(fd, 0, IOVW_MMAP, big_fn, &b, NULL, NULL) < 0);
+	CHECK(iovw_write_fd(fd, 0, IOVW_MMAP, h_big_fn, &b, NULL, NULL) < 0);
 	close(fd);
 }
 
@@ -616,7 +544,7 @@ static void dev_full(void)
 static void tmpfs_full(void)
 {
 	static unsigned char data[1 << 20];
-	struct big b = {data, sizeof(data)};
+	struct h_big b = {data, sizeof(data)};
 	char dir[4200], target[4300];
 	unsigned char *got;
 	size_t len;
@@ -631,7 +559,7 @@ static void tmpfs_full(void)
 	snprintf(target, sizeof(target), "%s/t", dir);
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
 		REQUIRE(h_make_file(target, 10, 'o') == 0);
-		CHECK_EQ(iovw_write_file(target, (iovw_strategy)s, big_fn, &b,
+		CHECK_EQ(iovw_write_file(target, (iovw_strategy)s, h_big_fn, &b,
 					 NULL, NULL),
 			 -ENOSPC);
 		got = t_read_file(target, &len);
@@ -642,86 +570,6 @@ static void tmpfs_full(void)
 	umount(dir);
 }
 
-static void check_untouched(int line);
-
-/* With every allocation from the n-th on failing, stream: -ENOMEM and the
- * old target intact where the allocation was needed, or, where it only
- * grew the window (which is written instead), the new file whole. 1 if it
- * succeeded. */
-static int stream_big_or_enomem(const iovw_options *o, const struct big *b,
-				int line)
-{
-	unsigned char *got;
-	size_t len;
-	int rc;
-
-	REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
-	rc = iovw_write_file(h_path("t"), IOVW_STREAM, big_fn, (void *)b, o,
-			     NULL);
-	if (rc == -ENOMEM) {
-		check_untouched(line);
-		return 0;
-	}
-	got = t_read_file(h_path("t"), &len);
-	if (rc || !got || len != b->n || memcmp(got, b->p, len))
-		t_fail_at(__FILE__, line, "stream: rc %d (%s), %zu bytes", rc,
-			  iovw_strerror(rc), got ? len : 0);
-	free(got);
-	return 1;
-}
-
-/* Every allocation the library makes may fail: -ENOMEM, nothing leaked
- * (ASan and valgrind check that), the old target intact. Stream's window
- * growing is the exception: a failed one is written as it is, and the
- * file comes out whole. */
-static void allocation_failures(void)
-{
-	static unsigned char data[1 << 20];
-	struct big b = {data, sizeof(data)};
-	struct h_alloc h;
-	iovw_options o;
-	uint64_t calls, n, ok;
-	int s;
-
-	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
-		/* a clean run counts the allocations */
-		h_alloc_init(&h);
-		o = (iovw_options){.alloc = &h.a, .coalesce_below = 64};
-		REQUIRE(iovw_write_file(h_path("c"), (iovw_strategy)s, big_fn,
-					&b, &o, NULL) == 0);
-		REQUIRE(unlink(h_path("c")) == 0);
-		calls = h.mallocs + h.reallocs;
-		CHECK(calls >= 2);
-		for (n = ok = 0; n < calls; n++) {
-			h_alloc_init(&h);
-			h.fail_from = n;
-			if (s == IOVW_STREAM)
-				ok += stream_big_or_enomem(&o, &b, __LINE__);
-			else
-				expect_big((iovw_strategy)s, &o, -ENOMEM,
-					   __LINE__);
-		}
-		/* stream: the first block is needed, growing is not */
-		if (s == IOVW_STREAM)
-			CHECK(ok > 0 && ok < calls);
-	}
-}
-
-/* The old "t" (10 x 'o') is intact and alone in the directory. */
-static void check_untouched(int line)
-{
-	unsigned char *got;
-	size_t len;
-
-	got = t_read_file(h_path("t"), &len);
-	if (!got || len != 10 || memcmp(got, "oooooooooo", 10))
-		t_fail_at(__FILE__, line, "old target damaged");
-	if (t_count_dir(t_tmpdir()) != 1)
-		t_fail_at(__FILE__, line, "%d files left in the directory",
-			  t_count_dir(t_tmpdir()));
-	free(got);
-}
-
 /* ENOSPC and EIO at every write call of a stream of many windows: the
  * error reaches the serializer, which stops (no write call after it); the
  * temporary file is removed and the old target intact. */
@@ -729,7 +577,7 @@ static void stream_midway_errors(void)
 {
 	static unsigned char data[1 << 20];
 	static const int errs[] = {-ENOSPC, -EIO};
-	struct big b = {data, sizeof(data)};
+	struct h_big b = {data, sizeof(data)};
 	struct fault f;
 	iovw_options o;
 	unsigned calls, k, e;
@@ -739,7 +587,7 @@ static void stream_midway_errors(void)
 	fault_init(&f);
 	o = (iovw_options){
 		.sys = &f.sys, .stage_bytes = 8192, .batch_limit = 8};
-	REQUIRE(iovw_write_file(h_path("c"), IOVW_STREAM, big_fn, &b, &o,
+	REQUIRE(iovw_write_file(h_path("c"), IOVW_STREAM, h_big_fn, &b, &o,
 				NULL) == 0);
 	REQUIRE(unlink(h_path("c")) == 0);
 	calls = f.writes;
@@ -750,43 +598,12 @@ static void stream_midway_errors(void)
 			f.write_err = errs[e];
 			f.err_at = k;
 			REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
-			rc = iovw_write_file(h_path("t"), IOVW_STREAM, big_fn,
+			rc = iovw_write_file(h_path("t"), IOVW_STREAM, h_big_fn,
 					     &b, &o, NULL);
 			CHECK_EQ(rc, errs[e]);
 			CHECK_EQ(f.writes, k);
-			check_untouched(__LINE__);
+			h_check_untouched(__LINE__);
 		}
-	}
-}
-
-/* Stream mode's allocations (writer, window and staging buffer, slot
- * table, arena for the slots, temporary name) fail in turn, each with
- * all later ones and each alone: -ENOMEM, every block freed, the old
- * target intact. */
-static void stream_allocation_failures(void)
-{
-	struct h_alloc h;
-	iovw_options o;
-	uint64_t calls, n;
-
-	h_fill(src, sizeof(src), 77);
-	h_alloc_init(&h);
-	o = (iovw_options){.alloc = &h.a, .stage_bytes = 16};
-	REQUIRE(iovw_write_file(h_path("c"), IOVW_STREAM, small_fn, NULL, &o,
-				NULL) == 0);
-	REQUIRE(unlink(h_path("c")) == 0);
-	calls = h.mallocs + h.reallocs;
-	CHECK_EQ(calls, 5);
-	for (n = 0; n < 2 * calls; n++) {
-		h_alloc_init(&h);
-		h.fail_from = n / 2;
-		h.fail_one = n % 2;
-		REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
-		CHECK_EQ(iovw_write_file(h_path("t"), IOVW_STREAM, small_fn,
-					 NULL, &o, NULL),
-			 -ENOMEM);
-		CHECK_EQ(h.frees, h.blocks);
-		check_untouched(__LINE__);
 	}
 }
 
@@ -801,9 +618,7 @@ static const struct t_case cases[] = {
 	{"rlimit_fsize", rlimit_fsize},
 	{"dev_full", dev_full},
 	{"tmpfs_full", tmpfs_full},
-	{"allocation_failures", allocation_failures},
 	{"stream_midway_errors", stream_midway_errors},
-	{"stream_allocation_failures", stream_allocation_failures},
 	{NULL, NULL},
 };
 

@@ -165,6 +165,37 @@ static void forced_init(struct forced *f)
 	f->sys.linkat = fo_linkat;
 }
 
+/* Write small_fn with strategy s through seam f and `flags` by the named
+ * file: "t" holds `want` and nothing else is there, the named file existed
+ * while the stream was written (its name carries the pid), `opens` opens,
+ * no linkat, one rename. */
+static void write_named(struct forced *f, unsigned flags, iovw_strategy s,
+			const unsigned char *want, size_t wlen, uint64_t opens,
+			int line)
+{
+	iovw_options o = {.sys = &f->sys, .flags = flags};
+	struct probe p;
+	iovw_stats st;
+
+	memset(&p, 0, sizeof(p));
+	memset(&st, 0, sizeof(st));
+	REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
+	if (iovw_write_file(h_path("t"), s, small_fn, &p, &o, &st))
+		t_fail_at(__FILE__, line, "%s: the write failed",
+			  iovw_strategy_name(s));
+	h_check_alone(want, wlen, line);
+	if (p.max_tmp != 1 || p.named_pid != getpid() ||
+	    st.syscalls[IOVW_SYS_OPEN] != opens ||
+	    st.syscalls[IOVW_SYS_LINKAT] || st.syscalls[IOVW_SYS_RENAME] != 1)
+		t_fail_at(__FILE__, line,
+			  "%s: %d named files (pid %d), %llu opens, %llu "
+			  "linkats, %llu renames",
+			  iovw_strategy_name(s), p.max_tmp, (int)p.named_pid,
+			  (unsigned long long)st.syscalls[IOVW_SYS_OPEN],
+			  (unsigned long long)st.syscalls[IOVW_SYS_LINKAT],
+			  (unsigned long long)st.syscalls[IOVW_SYS_RENAME]);
+}
+
 /* Where open() refuses O_TMPFILE the file is created under a temporary
  * name that carries the writer's pid, and renamed; nothing is left. */
 static void named_without_tmpfile(void)
@@ -172,9 +203,6 @@ static void named_without_tmpfile(void)
 	static const int errs[] = {-EOPNOTSUPP, -EISDIR, -EINVAL};
 	unsigned char *want;
 	struct forced f;
-	iovw_options o;
-	struct probe p;
-	iovw_stats st;
 	size_t wlen;
 	unsigned e;
 	int s;
@@ -185,20 +213,8 @@ static void named_without_tmpfile(void)
 		for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
 			forced_init(&f);
 			f.tmpfile_err = errs[e];
-			o = (iovw_options){.sys = &f.sys};
-			memset(&p, 0, sizeof(p));
-			memset(&st, 0, sizeof(st));
-			REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
-			CHECK_EQ(iovw_write_file(h_path("t"), (iovw_strategy)s,
-						 small_fn, &p, &o, &st),
-				 0);
-			h_check_alone(want, wlen, __LINE__);
-			/* the named file existed while it was written */
-			CHECK_EQ(p.max_tmp, 1);
-			CHECK_EQ(p.named_pid, getpid());
-			CHECK_EQ(st.syscalls[IOVW_SYS_OPEN], 2);
-			CHECK_EQ(st.syscalls[IOVW_SYS_LINKAT], 0);
-			CHECK_EQ(st.syscalls[IOVW_SYS_RENAME], 1);
+			write_named(&f, 0, (iovw_strategy)s, want, wlen, 2,
+				    __LINE__);
 		}
 	}
 	free(want);
@@ -210,9 +226,6 @@ static void named_when_asked(void)
 {
 	unsigned char *want;
 	struct forced f;
-	iovw_options o;
-	struct probe p;
-	iovw_stats st;
 	size_t wlen;
 	int s;
 
@@ -220,19 +233,8 @@ static void named_when_asked(void)
 	REQUIRE(want);
 	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
 		forced_init(&f);
-		o = (iovw_options){.sys = &f.sys, .flags = IOVW_F_NAMED_TEMP};
-		memset(&p, 0, sizeof(p));
-		memset(&st, 0, sizeof(st));
-		REQUIRE(h_make_file(h_path("t"), 10, 'o') == 0);
-		CHECK_EQ(iovw_write_file(h_path("t"), (iovw_strategy)s,
-					 small_fn, &p, &o, &st),
-			 0);
-		h_check_alone(want, wlen, __LINE__);
-		CHECK_EQ(p.max_tmp, 1);
-		CHECK_EQ(p.named_pid, getpid());
-		CHECK_EQ(st.syscalls[IOVW_SYS_OPEN], 1);
-		CHECK_EQ(st.syscalls[IOVW_SYS_LINKAT], 0);
-		CHECK_EQ(st.syscalls[IOVW_SYS_RENAME], 1);
+		write_named(&f, IOVW_F_NAMED_TEMP, (iovw_strategy)s, want, wlen,
+			    1, __LINE__);
 	}
 	free(want);
 }

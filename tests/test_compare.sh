@@ -58,11 +58,13 @@ done
 
 # The doctored reports start from a.json with each row's samples replaced
 # by its median times 0.98 .. 1.02: the real rows, counters and digests,
-# without this machine's noise, so that what they check is deterministic.
+# without this machine's noise or load, so that what they check is
+# deterministic.
 doctor "$tmp/a.json" "$tmp/clean.json" '
 for r in d["results"]:
     m = r["wall_ns"]["median"]
-    r["samples_ns"] = [int(m * f) for f in (0.98, 0.99, 1.0, 1.01, 1.02)]'
+    r["samples_ns"] = [int(m * f) for f in (0.98, 0.99, 1.0, 1.01, 1.02)]
+d["load"]["busy"] = False  # whatever this machine is doing now'
 cp "$tmp/clean.json" "$tmp/a.json"
 
 # One strategy row 1.5x slower: its time and its ratio regress, named.
@@ -75,6 +77,28 @@ expect slow_row_ratio 1 "tree pwritev: x pwrite-limit .* \\(1\\.50x the time" --
 	"$bin" compare "$tmp/a.json" "$tmp/slow.json"
 expect slow_row_count 1 "^2 regressions:" -- \
 	"$bin" compare "$tmp/a.json" "$tmp/slow.json"
+
+# The same slower row in a report taken under load: not a regression
+# until confirmed; exit 0, listed as unconfirmed, the report named. An
+# exact metric changing under load still fails.
+doctor "$tmp/slow.json" "$tmp/slowbusy.json" '
+d["load"] = {"busy": True, "others_cores": 1.0, "steal": 0.0}'
+expect slow_busy 0 "^2 timing changes under load" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/slowbusy.json"
+expect slow_busy_note 0 "new \(.*slowbusy.json\) was taken under load: other processes used 1\.00 cores" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/slowbusy.json"
+expect slow_busy_row 0 "unconfirmed \(under load\): time, ratio" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/slowbusy.json"
+doctor "$tmp/a.json" "$tmp/busybase.json" '
+d["load"] = {"busy": True, "others_cores": 0.8, "steal": 0.1}'
+expect busy_base_json 0 '"verdict": "unconfirmed"' -- \
+	"$bin" compare --format json "$tmp/busybase.json" "$tmp/slow.json"
+expect slow_busy_md 0 "no confirmed regression \(taken under load\)" -- \
+	"$bin" compare --format markdown "$tmp/a.json" "$tmp/slowbusy.json"
+doctor "$tmp/slowbusy.json" "$tmp/exactbusy.json" '
+row("tree", "pwritev")["iovecs"] += 1'
+expect exact_busy 1 "regression: .*iovecs" -- \
+	"$bin" compare "$tmp/a.json" "$tmp/exactbusy.json"
 
 # Every row 1.5x slower: absolute times regress, ratios do not.
 doctor "$tmp/a.json" "$tmp/allslow.json" '
@@ -316,6 +340,15 @@ x = dict(row("module-small", "buffer")); x["strategy"] = "mmap"
 d["results"].append(x)'
 	expect ci_lost_row 1 "missing from the run:" -- \
 		sh "$ci" "$bin" "$tmp/ci-extra.json" "$tmp/ci3"
+	# a baseline taken under load whose pwritev row was 5x faster: the
+	# runs' ratio changes are unconfirmed (not regressions) in the
+	# first comparison, so a second run confirms them, and then fails
+	doctor "$tmp/ci-base.json" "$tmp/ci-busy.json" '
+r = row("module-small", "pwritev")
+r["samples_ns"] = [int(x / 5) for x in r["samples_ns"]]
+d["load"] = {"busy": True, "others_cores": 1.0, "steal": 0.0}'
+	expect ci_busy_confirmed 1 "regressed in both runs" -- \
+		sh "$ci" "$bin" "$tmp/ci-busy.json" "$tmp/ci5"
 	expect ci_no_baseline 2 "no baseline .*make baseline" -- \
 		sh "$ci" "$bin" "$tmp/none.json" "$tmp/ci4"
 	unset BENCH_CI_MATRIX

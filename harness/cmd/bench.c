@@ -155,6 +155,7 @@ int bench_begin(struct bench *b, const char *cmd, const struct bench_cfg *cfg,
 		return cli_runtime_error(cmd, "out of memory");
 	}
 	measure_init(cfg);
+	load_mark(&b->load0);
 	b->m.cfg = cfg;
 	b->m.dir = b->ses.dir;
 	b->m.progress = on_progress;
@@ -200,12 +201,33 @@ void bench_done(struct bench *b, struct workload *w, struct row_set *rows,
 	session_clear(&b->ses);
 }
 
+/* The load into the report; a warning when the machine was busy. */
+static void bench_load(struct bench *b)
+{
+	struct load_span whole;
+	struct load_mark end;
+
+	load_mark(&end);
+	load_span(&b->load0, &end, &whole);
+	if (!report_set_load(&b->rep, &whole, b->m.loads, b->m.nloads))
+		return;
+	fprintf(stderr,
+		"iovbench %s: warning: the machine was busy while measuring "
+		"(other processes used %.2f cores on average, %.1f%% of CPU "
+		"time stolen, load average %.2f): timings and ratios are "
+		"unreliable; run again on an idle machine\n",
+		b->cmd, whole.others_cores, whole.steal * 100, whole.load1);
+}
+
 int bench_end(struct bench *b, int rc, const char *json, int ok)
 {
 	int wrc;
 
 	cli_progress_done();
 	session_end(&b->ses);
+	if (!rc)
+		bench_load(b);
+	measure_free(&b->m);
 	if (!rc && session_interrupted())
 		rc = cli_errno(b->cmd, -EINTR, NULL, "no report written");
 	if (!rc && json) {

@@ -47,6 +47,7 @@ struct bench {
 	struct session ses;
 	struct measure m;
 	struct report rep;
+	struct load_mark load0; /* when measuring began */
 };
 
 /* Open the session (scratch directory, Ctrl-C caught), set up measuring,

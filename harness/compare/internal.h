@@ -37,6 +37,10 @@ struct cmp_ctx {
 	int same_machine, same_platform, same_pages;
 	int weak_test; /* some pair of rows could never reach alpha */
 	json_t *regressions;
+	/* timing regressions while either report was taken under load
+	 * (its "load.busy"): not regressions until a run confirms them */
+	int loaded;
+	json_t *unconfirmed;
 	char row[200]; /* the label of the row being compared */
 };
 

@@ -221,10 +221,12 @@ void compare_row_label(const struct creport *r, const json_t *row, char *buf,
 json_t *creport_info(const struct creport *r)
 {
 	const json_t *tool = json_object_get(r->root, "tool");
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "path", r->path,
+	const json_t *load = json_object_get(r->root, "load");
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "path", r->path,
 			 "host", cj_str(r->env, "host"), "kernel",
 			 cj_str(r->env, "kernel"), "fs_type",
 			 cj_str(r->env, "fs_type"), "dir",
 			 cj_str(r->env, "dir"), "date", cj_str(r->env, "date"),
-			 "git", cj_str(tool, "git"));
+			 "git", cj_str(tool, "git"), "busy",
+			 json_is_true(json_object_get(load, "busy")));
 }

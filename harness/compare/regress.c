@@ -26,11 +26,13 @@ void cmp_regression(struct cmp_ctx *c, const char *workload, const char *row,
 		    const char *metric, json_t *base, json_t *cur,
 		    const char *what)
 {
-	json_array_append_new(c->regressions,
-			      json_pack("{s:s,s:s,s:s,s:o,s:o,s:s}", "workload",
-					workload, "row", row, "metric", metric,
-					"base", base, "new", cur, "what",
-					what));
+	int timing = !strcmp(metric, "time") || !strcmp(metric, "ratio");
+
+	json_array_append_new(
+		c->loaded && timing ? c->unconfirmed : c->regressions,
+		json_pack("{s:s,s:s,s:s,s:o,s:o,s:s}", "workload", workload,
+			  "row", row, "metric", metric, "base", base, "new",
+			  cur, "what", what));
 }
 
 static const char *const env_fields[] = {
@@ -139,12 +141,40 @@ static int compare_rows(struct cmp_ctx *c, json_t *rows, json_t *only_base,
 	return rc ? rc : cmp_judge(c, rows);
 }
 
+/* Was the report taken on a busy machine (its load.busy)? */
+static int busy(const struct creport *r)
+{
+	return json_is_true(
+		json_object_get(json_object_get(r->root, "load"), "busy"));
+}
+
+/* A note on a report taken under load. */
+static void load_note(json_t *notes, const struct creport *r, const char *which)
+{
+	const json_t *l = json_object_get(r->root, "load");
+	char t[300];
+
+	if (!busy(r))
+		return;
+	snprintf(t, sizeof(t),
+		 "%s (%s) was taken under load: other processes used %.2f "
+		 "cores, %.1f%% of CPU time stolen; its timing changes are "
+		 "listed as unconfirmed, not as regressions, until a run "
+		 "confirms them",
+		 which, r->path,
+		 json_number_value(json_object_get(l, "others_cores")),
+		 json_number_value(json_object_get(l, "steal")) * 100);
+	json_array_append_new(notes, json_string(t));
+}
+
 /* What the reader must know to read the comparison. */
 static json_t *notes_of(const struct cmp_ctx *c)
 {
 	json_t *notes = json_array();
 	char t[200];
 
+	load_note(notes, c->base, "base");
+	load_note(notes, c->cur, "new");
 	if (!c->same_machine)
 		json_array_append_new(
 			notes, json_string("the reports come from different "
@@ -206,7 +236,9 @@ json_t *compare_two(const struct creport *base, const struct creport *cur,
 	c.same_machine = env_same(base->env, cur->env, machine);
 	c.same_platform = env_same(base->env, cur->env, platform);
 	c.same_pages = env_same(base->env, cur->env, pages);
+	c.loaded = busy(base) || busy(cur);
 	c.regressions = json_array();
+	c.unconfirmed = json_array();
 	rows = json_array();
 	only_base = json_array();
 	only_new = json_array();
@@ -219,6 +251,7 @@ json_t *compare_two(const struct creport *base, const struct creport *cur,
 				 base->path, cur->path);
 		*bad_input = !rc;
 		json_decref(c.regressions);
+		json_decref(c.unconfirmed);
 		json_decref(rows);
 		json_decref(only_base);
 		json_decref(only_new);
@@ -226,15 +259,20 @@ json_t *compare_two(const struct creport *base, const struct creport *cur,
 	}
 	cmp_timing_regressions(&c, rows);
 	out = json_pack(
-		"{s:s,s:s,s:o,s:o,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:O,s:s}",
+		"{s:s,s:s,s:o,s:o,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:O,s:O,s:"
+		"s}",
 		"schema", COMPARE_SCHEMA, "mode", "regression", "base",
 		creport_info(base), "new", creport_info(cur), "same_machine",
 		c.same_machine, "same_platform", c.same_platform, "env_diff",
 		env_diff(base->env, cur->env), "settings", settings_of(o),
 		"notes", notes_of(&c), "rows", rows, "only_base", only_base,
-		"only_new", only_new, "regressions", c.regressions, "verdict",
-		json_array_size(c.regressions) ? "regression" : "ok");
+		"only_new", only_new, "regressions", c.regressions,
+		"unconfirmed", c.unconfirmed, "verdict",
+		json_array_size(c.regressions)	 ? "regression"
+		: json_array_size(c.unconfirmed) ? "unconfirmed"
+						 : "ok");
 	json_decref(c.regressions);
+	json_decref(c.unconfirmed);
 	if (!out)
 		snprintf(err, n, "out of memory");
 	return out;

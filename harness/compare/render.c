@@ -59,6 +59,15 @@ static void row_verdict(const json_t *row, char *buf, size_t n)
 				cj_str(json_array_get(ch, i), "metric"));
 	if (reg)
 		return;
+	for (i = 0; i < 2; i++)
+		if (json_is_true(json_object_get(json_object_get(row, keys[i]),
+						 "unconfirmed")))
+			len += (size_t)snprintf(
+				buf + len, n - len, "%s%s",
+				reg++ ? ", " : "unconfirmed (under load): ",
+				keys[i]);
+	if (reg)
+		return;
 	{
 		const json_t *t = json_object_get(row, "time");
 		const char *v = cj_str(t, "verdict");
@@ -123,6 +132,24 @@ static void print_exact_changes(FILE *f, const json_t *r, const char *prefix,
 			cj_str(json_array_get(mss, j), "in"));
 }
 
+/* The timing changes of a comparison under load. */
+static void print_unconfirmed(FILE *f, const json_t *c, const char *head,
+			      const char *line)
+{
+	const json_t *u = json_object_get(c, "unconfirmed");
+	size_t i;
+
+	if (!json_array_size(u))
+		return;
+	fprintf(f, head, json_array_size(u),
+		json_array_size(u) == 1 ? "" : "s");
+	for (i = 0; i < json_array_size(u); i++) {
+		const json_t *g = json_array_get(u, i);
+		fprintf(f, line, cj_str(g, "workload"), cj_str(g, "row"),
+			cj_str(g, "what"));
+	}
+}
+
 static void print_regressions_table(FILE *f, const json_t *c)
 {
 	const json_t *rows = json_object_get(c, "rows");
@@ -171,6 +198,11 @@ static void print_regressions_table(FILE *f, const json_t *c)
 				cj_str(json_array_get(only, i), "workload"),
 				cj_str(json_array_get(only, i), "row"));
 	}
+	print_unconfirmed(f, c,
+			  "\n%zu timing change%s under load, not "
+			  "regressions until a run on an idle machine "
+			  "confirms them:\n",
+			  "  %s %s: %s\n");
 	if (!json_array_size(regs)) {
 		fprintf(f, "\nno regression (%zu rows compared)\n",
 			json_array_size(rows));
@@ -199,6 +231,9 @@ static void print_regressions_md(FILE *f, const json_t *c)
 		fprintf(f, "### iovbench: %zu regression%s\n\n",
 			json_array_size(regs),
 			json_array_size(regs) == 1 ? "" : "s");
+	else if (json_array_size(json_object_get(c, "unconfirmed")))
+		fprintf(f, "### iovbench: no confirmed regression (taken under "
+			   "load)\n\n");
 	else
 		fprintf(f, "### iovbench: no regression\n\n");
 	fprintf(f, "Base `%s` (%s, git %s) against new `%s` (%s, git %s).\n\n",
@@ -213,6 +248,12 @@ static void print_regressions_md(FILE *f, const json_t *c)
 		fprintf(f, "> %s\n\n",
 			json_string_value(json_array_get(
 				json_object_get(c, "notes"), i)));
+	print_unconfirmed(f, c,
+			  "%zu timing change%s under load, not regressions "
+			  "until a run on an idle machine confirms them:\n\n",
+			  "- %s `%s`: %s\n");
+	if (json_array_size(json_object_get(c, "unconfirmed")))
+		fputc('\n', f);
 	if (json_array_size(regs)) {
 		for (i = 0; i < json_array_size(regs); i++) {
 			const json_t *g = json_array_get(regs, i);

@@ -169,6 +169,15 @@ int cmp_judge(struct cmp_ctx *c, json_t *rows)
 	return 0;
 }
 
+/* Under load a timing test's regression is only unconfirmed. */
+static void unconfirm(const struct cmp_ctx *c, json_t *test)
+{
+	if (!c->loaded)
+		return;
+	json_object_set_new(test, "regression", json_false());
+	json_object_set_new(test, "unconfirmed", json_true());
+}
+
 /* The regressions of the timing tests, in row order. */
 void cmp_timing_regressions(struct cmp_ctx *c, json_t *rows)
 {
@@ -183,6 +192,7 @@ void cmp_timing_regressions(struct cmp_ctx *c, json_t *rows)
 		double p = json_number_value(json_object_get(x, "p"));
 
 		if (json_is_true(json_object_get(x, "regression"))) {
+			unconfirm(c, x);
 			snprintf(what, sizeof(what),
 				 "median %.3f ms -> %.3f ms (%+.1f%%, p=%.3g)",
 				 a / 1e6, b / 1e6, (b / a - 1) * 100, p);
@@ -195,6 +205,7 @@ void cmp_timing_regressions(struct cmp_ctx *c, json_t *rows)
 		b = json_number_value(json_object_get(x, "new"));
 		p = json_number_value(json_object_get(x, "p"));
 		if (json_is_true(json_object_get(x, "regression"))) {
+			unconfirm(c, x);
 			snprintf(what, sizeof(what),
 				 "x pwrite-limit %.3f -> %.3f (%.2fx the time "
 				 "relative to pwrite-limit, p=%.3g)",

@@ -172,6 +172,37 @@ static int round_of(struct measure *m, const struct workload *w,
 	return rc;
 }
 
+/* Log the load of a round. 0 or -ENOMEM. */
+static int log_load(struct measure *m, const struct workload *w, uint64_t round,
+		    const struct load_mark *a)
+{
+	struct round_load *l;
+	struct load_mark b;
+
+	if (m->nloads == m->loads_cap) {
+		size_t cap = m->loads_cap ? 2 * m->loads_cap : 64;
+		l = realloc(m->loads, cap * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		m->loads = l;
+		m->loads_cap = cap;
+	}
+	load_mark(&b);
+	l = &m->loads[m->nloads++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->workload, sizeof(l->workload), "%s", w->name);
+	l->round = round + 1;
+	load_span(a, &b, &l->span);
+	return 0;
+}
+
+void measure_free(struct measure *m)
+{
+	free(m->loads);
+	m->loads = NULL;
+	m->nloads = m->loads_cap = 0;
+}
+
 /* The strategy and reference rows, in rounds. */
 static int measure_rounds(struct measure *m, const struct workload *w,
 			  struct row *rows, size_t n)
@@ -192,8 +223,13 @@ static int measure_rounds(struct measure *m, const struct workload *w,
 		order[k++] = i;
 	}
 	for (round = 0; round < rounds && !rc; round++) {
+		struct load_mark mark;
+
+		load_mark(&mark);
 		shuffle(order, k, &x);
 		rc = round_of(m, w, rows, rj, order, k, round, rounds);
+		if (!rc)
+			rc = log_load(m, w, round, &mark);
 	}
 	free(rj);
 	free(order);

@@ -13,6 +13,7 @@
 #define IOVBENCH_ENGINE_MEASURE_H
 
 #include "engine/config.h"
+#include "engine/load.h"
 #include "engine/row.h"
 #include "workload.h"
 
@@ -31,6 +32,13 @@ struct measure_progress {
 	size_t done, total;	/* rows complete, of all the command's */
 };
 
+/* The load of one round (load.h). */
+struct round_load {
+	char workload[32];
+	uint64_t round; /* 1-based, warm-up rounds included */
+	struct load_span span;
+};
+
 struct measure {
 	const struct bench_cfg *cfg;
 	const char *dir; /* where the rows' files are written */
@@ -38,6 +46,9 @@ struct measure {
 	void *progress_ctx;
 	size_t done, total;	  /* for progress: rows complete, in all */
 	const struct row *failed; /* the row that failed, when one did */
+	/* how busy the machine was in each round of each workload */
+	struct round_load *loads;
+	size_t nloads, loads_cap;
 };
 
 /* Once, before measuring: large allocations always come from fresh
@@ -60,6 +71,9 @@ int measure_workload(const char *name, const struct bench_cfg *cfg,
  * peer rows, one after the other, writing the byte count of the
  * pwrite-limit row. 0, -EINTR when the session was interrupted, or a
  * negative errno with m->failed set. */
+/* Free the load log (the rest of `m` is the caller's). */
+void measure_free(struct measure *m);
+
 int measure_rows(struct measure *m, const struct workload *w, struct row *rows,
 		 size_t n);
 

@@ -253,6 +253,44 @@ static json_t *row_json(const struct row *r)
 	return o;
 }
 
+/* A span's figures into a new object. */
+static json_t *span_json(const struct load_span *s)
+{
+	return json_pack("{s:f,s:f,s:f,s:f,s:b}", "secs", s->secs,
+			 "others_cores", s->others_cores, "steal", s->steal,
+			 "load1", s->load1, "busy", load_busy(s));
+}
+
+int report_set_load(struct report *rep, const struct load_span *whole,
+		    const struct round_load *r, size_t n)
+{
+	json_t *rounds = json_array(), *o;
+	size_t i, busy = 0;
+	int verdict;
+
+	for (i = 0; i < n; i++) {
+		json_t *x = span_json(&r[i].span);
+		json_object_set_new(x, "workload", json_string(r[i].workload));
+		json_object_set_new(x, "round",
+				    json_integer((json_int_t)r[i].round));
+		json_array_append_new(rounds, x);
+		busy += (size_t)load_busy(&r[i].span);
+	}
+	/* busy over the whole run, or in more than a quarter of the
+	 * rounds (a burst that the run's mean dilutes) */
+	verdict = load_busy(whole) || 4 * busy > n;
+	o = span_json(whole);
+	json_object_set_new(o, "busy", json_boolean(verdict));
+	json_object_set_new(o, "busy_rounds", json_integer((json_int_t)busy));
+	json_object_set_new(o, "busy_rule",
+			    json_pack("{s:f,s:f}", "others_cores",
+				      LOAD_BUSY_CORES, "steal",
+				      LOAD_BUSY_STEAL));
+	json_object_set_new(o, "rounds", rounds);
+	json_object_set_new(rep->root, "load", o);
+	return verdict;
+}
+
 void report_add_rows(struct report *rep, const struct row *rows, size_t n)
 {
 	size_t i;

@@ -7,6 +7,7 @@
 #define IOVBENCH_REPORT_REPORT_H
 
 #include "engine/config.h"
+#include "engine/measure.h"
 #include "engine/row.h"
 
 #include <jansson.h>
@@ -27,6 +28,12 @@ json_t *report_config(struct report *rep);
 
 /* Add the rows of one workload (measured and summarized). */
 void report_add_rows(struct report *rep, const struct row *rows, size_t n);
+
+/* The machine's load into the report: the whole run and each round.
+ * Returns whether the run counts as busy: the whole run busy
+ * (load_busy()), or more than a quarter of its rounds. */
+int report_set_load(struct report *rep, const struct load_span *whole,
+		    const struct round_load *r, size_t n);
 
 /* Write the report atomically, with verify.ok = `ok`. 0 or a negative
  * errno. */

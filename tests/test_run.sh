@@ -53,6 +53,13 @@ for row in rows:
 assert all(len(d) == 1 for d in digests.values()), digests
 assert r["verify"]["ok"] is True
 assert r["env"]["iov_max"] > 0 and r["env"]["fs_type"]
+fm = r["env"]["fresh_memory"]
+assert 0 < fm["ns_per_page"] < 1e6 and 0 < fm["hugepage_ns_per_page"] < 1e6, fm
+assert 0 <= fm["hugepage_share"] <= 1, fm
+thp = open("/sys/kernel/mm/transparent_hugepage/enabled").read()
+assert "[" + fm["thp_enabled"] + "]" in thp, (fm, thp)
+if fm["thp_enabled"] != "never":  # huge pages were there to be had
+    assert fm["hugepage_share"] > 0.5, fm
 PY
 else
 	skip fields_sane "no /usr/bin/python3"

@@ -3,6 +3,8 @@
  */
 #include "report/env.h"
 
+#include "engine/faults.h"
+
 #include "iovw.h"
 
 #include <stdio.h>
@@ -71,8 +73,12 @@ static void field(const char *path, const char *key, char *buf, size_t n)
 	fclose(f);
 }
 
+/* Fresh memory touched to measure its cost, three times each way. */
+#define FAULT_BYTES ((size_t)16 << 20)
+
 json_t *env_info(const char *dir)
 {
+	struct fault_cost fc;
 	json_t *e = json_object();
 	struct utsname u;
 	char buf[256], date[32];
@@ -109,6 +115,15 @@ json_t *env_info(const char *dir)
 				    __VERSION__));
 #endif
 	json_object_set_new(e, "cflags", json_string(IOVB_CFLAGS));
+	if (!fault_cost_measure(FAULT_BYTES, &fc))
+		json_object_set_new(
+			e, "fresh_memory",
+			json_pack("{s:f,s:f,s:f,s:s,s:s,s:I}", "ns_per_page",
+				  fc.ns_per_page, "hugepage_ns_per_page",
+				  fc.huge_ns_per_page, "hugepage_share",
+				  fc.huge_share, "thp_enabled", fc.thp_enabled,
+				  "thp_defrag", fc.thp_defrag, "bytes_touched",
+				  (json_int_t)FAULT_BYTES));
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(e, "date", json_string(date));

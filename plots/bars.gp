@@ -14,14 +14,16 @@ set format y "%g"
 set mytics 10
 set title title
 set bmargin 4
-# gather-limit dotted, pwrite-limit dashed (the tune figures say the same)
-limit_dt(name) = name eq "gather-limit" ? 3 : 2
+# gather-limit dotted, pwrite-limit dashed (the tune figures say the same);
+# the warm-memory ones grey
+limit_dt(name) = name[1:12] eq "gather-limit" ? 3 : 2
+limit_lc(name) = strstrt(name, " warm") ? "#888888" : "black"
 
 if (nl > 0) {
 	plot for [s=1:ns] "bars.dat" index (s - 1) \
 		using ($1 + (s - (ns + 1) / 2.0) * bw):2:(bw) with boxes lt s title S[s], \
 	     for [k=1:nl] "limits.dat" index (k - 1) using 1:2 with lines \
-		lc rgb "black" lw 2 dt limit_dt(L[k]) title L[k]
+		lc rgb limit_lc(L[k]) lw 2 dt limit_dt(L[k]) title L[k]
 } else {
 	plot for [s=1:ns] "bars.dat" index (s - 1) \
 		using ($1 + (s - (ns + 1) / 2.0) * bw):2:(bw) with boxes lt s title S[s]

@@ -20,13 +20,18 @@ def gs: "\"" + gstr + "\"";
 # unique values, first appearance first
 def uniq: reduce .[] as $x ([]; if any(.[]; . == $x) then . else . + [$x] end);
 
+# " warm" for a row of warm memory (run --memory), else ""
+def warm: if .params.memory == "warm" then " warm" else "" end;
+
 # a row as the run table labels it: "pwritev", "pwritev coalesce=64",
-# "pwritev batch=16" (a batch other than the machine's IOV_MAX)
+# "pwritev batch=16" (a batch other than the machine's IOV_MAX), "buffer
+# warm"
 def row_label($iovmax):
   .strategy
   + (if .strategy == "pwritev" and (.params.batch // $iovmax) != $iovmax
      then " batch=\(.params.batch)" else "" end)
-  + (if (.params.coalesce // 0) > 0 then " coalesce=\(.params.coalesce)" else "" end);
+  + (if (.params.coalesce // 0) > 0 then " coalesce=\(.params.coalesce)" else "" end)
+  + warm;
 
 # `array NAME[n] = [...]`, or nothing for an empty array
 def garray($name):
@@ -116,9 +121,10 @@ def bars_data($fig):
           | "\(($W | index($w)) + 1) \($v)" ] ]
   | blocks;
 
-# the reference rows as short lines across each workload's bars
-def limit_names: ["gather-limit", "pwrite-limit"];
-def present_limits: [.results[] | select(.kind == "reference") | .strategy] as $have
+# the reference rows as short lines across each workload's bars, one
+# series for each reference row and memory
+def limit_names: ["gather-limit", "pwrite-limit", "gather-limit warm", "pwrite-limit warm"];
+def present_limits: [.results[] | select(.kind == "reference") | .strategy + warm] as $have
   | [limit_names[] | select(. as $l | $have | index($l))];
 
 def limits_meta:
@@ -128,7 +134,7 @@ def limits_data:
   . as $r
   | (strategy_rows | workloads) as $W
   | [ present_limits[] as $l
-      | [ $r.results[] | select(.kind == "reference" and .strategy == $l)
+      | [ $r.results[] | select(.kind == "reference" and .strategy + warm == $l)
           | .workload as $w | ($W | index($w)) as $i | select($i != null)
           | "\($i + 0.55) \(.throughput_mib_s)\n\($i + 1.45) \(.throughput_mib_s)" ]
       | segments ]

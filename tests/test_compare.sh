@@ -24,7 +24,9 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 def row(w, s, c=0):
     for r in d["results"]:
-        if r["workload"] == w and r["strategy"] == s and r["params"]["coalesce"] == c:
+        p = r["params"]
+        if (r["workload"] == w and r["strategy"] == s and p.get("coalesce", 0) == c
+                and p.get("memory", "fresh") == "fresh"):
             return r
     raise SystemExit("no row %s %s %d" % (w, s, c))
 exec(sys.argv[3])
@@ -32,7 +34,7 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 }
 
-run_args="run --quick -w module-small,tree -s pwritev,buffer,write-each --coalesce 0,64"
+run_args="run --quick -w module-small,tree -s pwritev,buffer,write-each --coalesce 0,64 --memory fresh"
 # shellcheck disable=SC2086
 if ! "$bin" $run_args --json "$tmp/a.json" >"$tmp/out" 2>&1; then
 	bad setup "run failed: $(head -c 300 "$tmp/out")"

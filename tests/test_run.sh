@@ -30,7 +30,7 @@ if [ -x "$py" ]; then
 import json, sys
 r = json.load(open(sys.argv[1]))
 rows = r["results"]
-assert len(rows) == 2 * (2 + 1 + 2 + 2), len(rows)
+assert len(rows) == 2 * 2 * (2 + 1 + 2 + 2), len(rows)  # fresh and warm
 digests = {}
 for row in rows:
     w = row["wall_ns"]
@@ -74,7 +74,8 @@ if command -v strace >/dev/null 2>&1 && [ -x "$py" ]; then
 	rv=$($py -c '
 import json, sys
 for row in json.load(open(sys.argv[1]))["results"]:
-    if row["workload"] == "tree" and row["strategy"] == "pwritev" and row["params"]["coalesce"] == 0:
+    p = row["params"]
+    if row["workload"] == "tree" and row["strategy"] == "pwritev" and p["coalesce"] == 0 and p["memory"] == "fresh":
         print(row["syscalls"]["by_name"].get("pwritev", 0))' "$tmp/r.json")
 	[ -n "$kv" ] && [ "$kv" = "$rv" ] && ok strace_agrees ||
 		bad strace_agrees "strace pwritev=$kv, report pwritev=$rv"

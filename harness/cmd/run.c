@@ -28,7 +28,7 @@ static void help(FILE *f)
 		"N] [--batch LIST]\n"
 		"                    [--coalesce LIST] [--stage LIST] [--dir "
 		"DIR] [--fsync]\n"
-		"                    [--peers]\n"
+		"                    [--peers] [--memory LIST]\n"
 		"                    [--syscalls M | --no-syscalls] [--seed N] "
 		"[--scale F | --quick]\n"
 		"                    [--json FILE]\n"
@@ -51,12 +51,52 @@ static void help(FILE *f)
 		"512)\n"
 		"  --stage LIST      staging sizes for stream (default 256K)\n"
 		"  --fsync           fdatasync every file before its rename\n"
+		"  --memory LIST     fresh, warm or both (default fresh,warm): "
+		"fresh rows\n"
+		"                    allocate what they need, as a new process "
+		"does; warm rows\n"
+		"                    write through a writer context that wrote "
+		"the workload\n"
+		"                    once before, untimed, in the same process "
+		"(a compiler that\n"
+		"                    keeps its buffers); each is set against "
+		"the reference\n"
+		"                    rows of its own memory\n"
 		"  --peers           add fio's psync, pvsync, vsync and mmap "
 		"engines writing\n"
 		"                    the same byte count (needs fio)\n");
 	bench_help(f);
 	fprintf(f, "Exit: 0 ok, 1 outputs differ, 2 usage, 3 runtime failure, "
 		   "130 interrupted.\n");
+}
+
+/* --memory LIST: "fresh", "warm" or both. 0 or EXIT_USAGE. */
+static int parse_memory(const char *arg, unsigned *mem)
+{
+	char *copy = strdup(arg), *items[3];
+	size_t i, n;
+	int rc = 0;
+
+	if (!copy)
+		return cli_runtime_error("run", "out of memory");
+	*mem = 0;
+	n = cli_split(copy, items, 3);
+	for (i = 0; i < n && !rc; i++) {
+		if (!strcmp(items[i], "fresh"))
+			*mem |= MEM_FRESH;
+		else if (!strcmp(items[i], "warm"))
+			*mem |= MEM_WARM;
+		else
+			rc = 1;
+	}
+	if (rc || !n || n > 2)
+		rc = cli_usage_error(
+			"run",
+			"--memory wants fresh, warm or fresh,warm, "
+			"not '%s'",
+			arg);
+	free(copy);
+	return rc;
 }
 
 /* Options into cfg; 0, or an exit code (-1: stop with EXIT_OK). */
@@ -68,6 +108,7 @@ static int parse(int argc, char **argv, struct bench_cfg *cfg,
 		{"strategies", required_argument, NULL, 's'},
 		{"fsync", no_argument, NULL, 'f'},
 		{"peers", no_argument, NULL, 'p'},
+		{"memory", required_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_args a = CLI_ARGS("run", opts, "w:s:", help, argc, argv);
@@ -87,6 +128,9 @@ static int parse(int argc, char **argv, struct bench_cfg *cfg,
 		case 'p':
 			cfg->peers = 1;
 			rc = 0;
+			break;
+		case 'M':
+			rc = parse_memory(a.arg, &cfg->memory);
 			break;
 		default:
 			rc = bench_option("run", c, a.arg, cfg, json);

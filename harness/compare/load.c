@@ -35,19 +35,40 @@ static const char *row_problem(const json_t *row)
 	return NULL;
 }
 
+/* The parameters that identify a row: those that apply to its strategy
+ * (older reports gave every row batch, coalesce and fsync), a missing one
+ * 0, memory 1 when warm. */
+struct row_key {
+	long long batch, coalesce, stage, fsync, warm;
+};
+
+static void row_key(const json_t *row, struct row_key *k)
+{
+	const json_t *p = json_object_get(row, "params");
+	const char *s = cj_str(row, "strategy");
+	int stream = !strcmp(s, "stream"), pwritev = !strcmp(s, "pwritev");
+
+	memset(k, 0, sizeof(*k));
+	if (pwritev || stream)
+		k->batch = cj_int(p, "batch");
+	if (pwritev || stream || !strcmp(s, "write-each"))
+		k->coalesce = cj_int(p, "coalesce");
+	if (stream)
+		k->stage = cj_int(p, "stage");
+	k->fsync = json_is_true(json_object_get(p, "fsync"));
+	k->warm = !strcmp(cj_str(p, "memory"), "warm");
+}
+
 /* Same workload, strategy and parameters. */
 static int same_row(const json_t *a, const json_t *b)
 {
-	const json_t *pa = json_object_get(a, "params");
-	const json_t *pb = json_object_get(b, "params");
+	struct row_key ka, kb;
 
+	row_key(a, &ka);
+	row_key(b, &kb);
 	return !strcmp(cj_str(a, "workload"), cj_str(b, "workload")) &&
 	       !strcmp(cj_str(a, "strategy"), cj_str(b, "strategy")) &&
-	       cj_int(pa, "batch") == cj_int(pb, "batch") &&
-	       cj_int(pa, "coalesce") == cj_int(pb, "coalesce") &&
-	       cj_int(pa, "stage") == cj_int(pb, "stage") &&
-	       json_is_true(json_object_get(pa, "fsync")) ==
-		       json_is_true(json_object_get(pb, "fsync"));
+	       !memcmp(&ka, &kb, sizeof(ka));
 }
 
 /* FNV-1a over n bytes, continuing from h. */
@@ -64,16 +85,14 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 /* The hash of what same_row() compares. */
 static uint64_t row_hash(const json_t *row)
 {
-	const json_t *p = json_object_get(row, "params");
 	const char *w = cj_str(row, "workload"), *s = cj_str(row, "strategy");
-	long long v[4] = {cj_int(p, "batch"), cj_int(p, "coalesce"),
-			  cj_int(p, "stage"),
-			  json_is_true(json_object_get(p, "fsync"))};
 	uint64_t h = 0xcbf29ce484222325ULL;
+	struct row_key k;
 
+	row_key(row, &k);
 	h = fnv(h, w, strlen(w) + 1);
 	h = fnv(h, s, strlen(s) + 1);
-	return fnv(h, v, sizeof(v));
+	return fnv(h, &k, sizeof(k));
 }
 
 /* Index the rows: an open-addressing table of row numbers + 1 (0: free),
@@ -215,7 +234,9 @@ void compare_row_label(const struct creport *r, const json_t *row, char *buf,
 		len += (size_t)snprintf(buf + len, n - len, " stage=%lld",
 					cj_int(p, "stage"));
 	if (json_is_true(json_object_get(p, "fsync")) && len < n)
-		snprintf(buf + len, n - len, " fsync");
+		len += (size_t)snprintf(buf + len, n - len, " fsync");
+	if (!strcmp(cj_str(p, "memory"), "warm") && len < n)
+		snprintf(buf + len, n - len, " warm");
 }
 
 json_t *creport_info(const struct creport *r)

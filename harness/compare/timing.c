@@ -13,17 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The pwrite-limit row of the row's workload (and fsync setting), as
- * iovbench writes it (batch and coalesce 0): a lookup in the report's
- * index, not a scan (a scan a row made 10,000-row reports quadratic). */
+/* The pwrite-limit row of the row's workload, fsync setting and memory:
+ * a lookup in the report's index, not a scan (a scan a row made
+ * 10,000-row reports quadratic). */
 static const json_t *find_limit(const struct creport *r, const json_t *row)
 {
 	const json_t *p = json_object_get(row, "params");
-	json_t *like =
-		json_pack("{s:s,s:s,s:{s:i,s:i,s:b}}", "workload",
-			  cj_str(row, "workload"), "strategy", "pwrite-limit",
-			  "params", "batch", 0, "coalesce", 0, "fsync",
-			  json_is_true(json_object_get(p, "fsync")));
+	const char *mem = cj_str(p, "memory");
+	json_t *like = json_pack(
+		"{s:s,s:s,s:{s:b,s:s}}", "workload", cj_str(row, "workload"),
+		"strategy", "pwrite-limit", "params", "fsync",
+		json_is_true(json_object_get(p, "fsync")), "memory",
+		strcmp(mem, "warm") ? "fresh" : "warm");
 	const json_t *x = like ? creport_find_row(r, like) : NULL;
 
 	json_decref(like);

@@ -22,6 +22,7 @@ void bench_cfg_run(struct bench_cfg *c)
 	c->ncoalesce = 2;
 	c->coalesce[1] = 64;
 	c->nstage = 1; /* the default */
+	c->memory = MEM_FRESH | MEM_WARM;
 }
 
 void bench_cfg_tune(struct bench_cfg *c)
@@ -35,6 +36,7 @@ void bench_cfg_tune(struct bench_cfg *c)
 	for (i = 0; i < sizeof(workloads) / sizeof(*workloads); i++)
 		c->wmask |= 1u << (wl_find(workloads[i]) - wl_defs);
 	c->smask = 1u << IOVW_PWRITEV | 1u << IOVW_STREAM;
+	c->memory = MEM_FRESH;
 	c->nbatch = c->ncoalesce = c->nstage = 0;
 	for (v = 1; v < max && c->nbatch < CFG_MAX_LIST - 1; v *= 2)
 		c->batch[c->nbatch++] = v;

@@ -15,6 +15,12 @@
 /* The scale --quick means. */
 #define QUICK_SCALE 0.02
 
+/* Memory a strategy row starts from (--memory). */
+enum {
+	MEM_FRESH = 1, /* the write allocates what it needs, as a new process */
+	MEM_WARM = 2,  /* the same context wrote this workload once before */
+};
+
 struct bench_cfg {
 	unsigned wmask;	 /* bit i: wl_defs[i] */
 	unsigned smask;	 /* bit i: strategy i */
@@ -25,6 +31,7 @@ struct bench_cfg {
 	size_t batch[CFG_MAX_LIST], nbatch; /* 0: the default, IOV_MAX */
 	size_t coalesce[CFG_MAX_LIST], ncoalesce;
 	size_t stage[CFG_MAX_LIST], nstage; /* stream's; 0: the default */
+	unsigned memory;		    /* MEM_FRESH | MEM_WARM */
 	int fsync, peers;
 	enum sc_method syscalls; /* SC_OFF: not counted */
 	const char *dir;	 /* where the scratch directory goes, or NULL */
@@ -33,13 +40,13 @@ struct bench_cfg {
 /* `iovbench run`'s defaults: every workload and strategy, 1 warm-up and 5
  * recorded rounds, seed 1, scale 1, the default batch limit, coalescing
  * thresholds 0 and 64 (stream's 0 is its default), the default staging
- * size, system calls counted (SC_AUTO). */
+ * size, fresh and warm memory, system calls counted (SC_AUTO). */
 void bench_cfg_run(struct bench_cfg *c);
 
-/* `iovbench tune`'s: run's, but pwritev and stream on module-large,
- * project and tree (where the settings can matter: blob's 5 pieces fit one
- * call whatever they are), batch limits 1, 2, 4, ... IOV_MAX, thresholds
- * 0, 16, 32, ... 4096 and staging sizes 4 KiB, 16 KiB, ... 4 MiB. */
+/* `iovbench tune`'s: run's, but fresh memory only, pwritev and stream on
+ * module-large, project and tree (where the settings can matter: blob's 5
+ * pieces fit one call whatever they are), batch limits 1, 2, 4, ... IOV_MAX,
+ * thresholds 0, 16, 32, ... 4096 and staging sizes 4 KiB, 16 KiB, ... 4 MiB. */
 void bench_cfg_tune(struct bench_cfg *c);
 
 #endif

@@ -74,16 +74,20 @@ static int touch_workload(const struct workload *w)
 	return rc;
 }
 
-int job_prepare(void *ctx)
+int job_prepare(void *ctx, const iovw_options *o)
 {
 	struct job *j = ctx;
+	iovw_stats st = {0};
 	int rc = out_remove(j->w, j->out);
 
 	if (!rc)
 		rc = touch_workload(j->w);
-	if (rc || j->spec->kind == ROW_STRATEGY)
+	if (!rc && j->spec->kind != ROW_STRATEGY)
+		rc = prepare_bufs(j); /* the gather writes into these: warm */
+	if (rc || !j->spec->warm)
 		return rc;
-	return prepare_bufs(j); /* the gather writes into these: warm */
+	rc = job_run(j, o, &st);
+	return rc ? rc : out_remove(j->w, j->out);
 }
 
 struct one_piece {

@@ -21,8 +21,13 @@ struct job {
 };
 
 /* sample_job callbacks; ctx is a struct job. In a sample's child: what
- * job_prepare() allocates is never freed (the child exits). */
-int job_prepare(void *ctx);
+ * job_prepare() allocates is never freed (the child exits).
+ * job_prepare() removes the row's output and reads the workload's pages
+ * (the samples start from the memory a compiler has just used); the
+ * reference rows' buffers are filled; with warm memory it then runs the
+ * job once, untimed, and removes its output again, so that the measured
+ * run finds its memory (and the page cache's freed pages) in use. */
+int job_prepare(void *ctx, const iovw_options *o);
 int job_run(void *ctx, const iovw_options *o, iovw_stats *st);
 
 #endif

@@ -12,7 +12,8 @@
 
 #define ROWS_MIN_BYTES (1u << 20)
 
-/* "NAME[ batch=B][ coalesce=C]" into label, the id from it. */
+/* "NAME[ batch=B][ coalesce=C][ stage=S][ warm]" into label, the id from
+ * it. */
 static void row_names(struct row_spec *s)
 {
 	size_t len;
@@ -26,8 +27,10 @@ static void row_names(struct row_spec *s)
 		len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
 					" coalesce=%zu", s->coalesce);
 	if (s->stage && len < sizeof(s->label))
-		snprintf(s->label + len, sizeof(s->label) - len, " stage=%zu",
-			 s->stage);
+		len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
+					" stage=%zu", s->stage);
+	if (s->warm && len < sizeof(s->label))
+		snprintf(s->label + len, sizeof(s->label) - len, " warm");
 	snprintf(s->id, sizeof(s->id), "%s-%s", s->workload, s->label);
 	for (p = s->id; *p; p++)
 		if (*p == ' ' || *p == '=')
@@ -91,48 +94,46 @@ void rows_clear(struct row_set *set)
 }
 
 /* The limits, the reference rows every plan starts with. */
-static int plan_limits(const char *workload, int fsync, struct row_set *set)
+static int plan_limits(const char *workload, int fsync, int warm,
+		       struct row_set *set)
 {
-	int rc = rows_add(
-		set, workload,
-		&(struct row_spec){.kind = ROW_GATHER_LIMIT, .fsync = fsync});
+	int rc = rows_add(set, workload,
+			  &(struct row_spec){.kind = ROW_GATHER_LIMIT,
+					     .fsync = fsync,
+					     .warm = warm});
 	return rc ? rc
 		  : rows_add(set, workload,
 			     &(struct row_spec){.kind = ROW_PWRITE_LIMIT,
-						.fsync = fsync});
+						.fsync = fsync,
+						.warm = warm});
 }
 
 /* A strategy's rows: pwritev with every batch limit and threshold,
  * write-each with every threshold, stream with every staging size and
  * threshold, the others once at their defaults. */
 static int plan_strategy(const struct bench_cfg *cfg, const char *workload,
-			 iovw_strategy s, struct row_set *set)
+			 iovw_strategy s, int warm, struct row_set *set)
 {
 	int batched = s == IOVW_PWRITEV, staged = s == IOVW_STREAM;
 	int coalesced = batched || staged || s == IOVW_WRITE_EACH;
 	size_t b, c, g, nb = batched ? cfg->nbatch : 1;
 	size_t nc = coalesced ? cfg->ncoalesce : 1;
 	size_t ng = staged ? cfg->nstage : 1;
+	struct row_spec spec = {.kind = ROW_STRATEGY,
+				.strategy = s,
+				.fsync = cfg->fsync,
+				.warm = warm};
 	int rc = 0;
 
 	for (b = 0; b < nb && !rc; b++)
 		for (g = 0; g < ng && !rc; g++)
-			for (c = 0; c < nc && !rc; c++)
-				rc = rows_add(
-					set, workload,
-					&(struct row_spec){
-						.kind = ROW_STRATEGY,
-						.strategy = s,
-						.batch = batched ? cfg->batch[b]
-								 : 0,
-						.coalesce =
-							coalesced
-								? cfg->coalesce
-									  [c]
-								: 0,
-						.stage = staged ? cfg->stage[g]
-								: 0,
-						.fsync = cfg->fsync});
+			for (c = 0; c < nc && !rc; c++) {
+				spec.batch = batched ? cfg->batch[b] : 0;
+				spec.coalesce =
+					coalesced ? cfg->coalesce[c] : 0;
+				spec.stage = staged ? cfg->stage[g] : 0;
+				rc = rows_add(set, workload, &spec);
+			}
 	return rc;
 }
 
@@ -140,12 +141,17 @@ int plan_run(const struct bench_cfg *cfg, const char *workload,
 	     struct row_set *set)
 {
 	unsigned s;
-	int rc = plan_limits(workload, cfg->fsync, set);
+	int warm, rc = 0;
 
-	for (s = 0; s < IOVW_STRATEGY_COUNT && !rc; s++)
-		if (cfg->smask & (1u << s))
-			rc = plan_strategy(cfg, workload, (iovw_strategy)s,
-					   set);
+	for (warm = 0; warm < 2 && !rc; warm++) {
+		if (!(cfg->memory & (warm ? MEM_WARM : MEM_FRESH)))
+			continue;
+		rc = plan_limits(workload, cfg->fsync, warm, set);
+		for (s = 0; s < IOVW_STRATEGY_COUNT && !rc; s++)
+			if (cfg->smask & (1u << s))
+				rc = plan_strategy(cfg, workload,
+						   (iovw_strategy)s, warm, set);
+	}
 	for (s = 0; cfg->peers && s < PEER_COUNT && !rc; s++)
 		rc = rows_add(set, workload,
 			      &(struct row_spec){.kind = ROW_PEER,
@@ -221,7 +227,7 @@ int plan_tune(const struct sweep *sw, size_t n, const char *workload,
 {
 	struct row_spec spec;
 	size_t i, k;
-	int rc = plan_limits(workload, 0, set);
+	int rc = plan_limits(workload, 0, 0, set);
 
 	for (k = 0; k < n && !rc; k++) {
 		for (i = 0; i < sw[k].nx && !rc; i++) {

@@ -27,10 +27,11 @@ int rows_add(struct row_set *set, const char *workload,
 /* Free the rows and their results; the set is empty again. */
 void rows_clear(struct row_set *set);
 
-/* `run`'s rows of a workload: gather-limit, pwrite-limit, each selected
- * strategy (pwritev with every batch limit and threshold, write-each with
- * every threshold, the others once), then with cfg->peers fio's engines.
- * 0 or -ENOMEM. */
+/* `run`'s rows of a workload: for each memory in cfg->memory (fresh,
+ * then warm) gather-limit, pwrite-limit and each selected strategy
+ * (pwritev with every batch limit and threshold, write-each with every
+ * threshold, stream with every staging size and threshold, the others
+ * once); then with cfg->peers fio's engines. 0 or -ENOMEM. */
 int plan_run(const struct bench_cfg *cfg, const char *workload,
 	     struct row_set *set);
 

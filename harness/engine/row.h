@@ -39,10 +39,11 @@ struct row_spec {
 	size_t coalesce;	/* 0: off, for stream its default */
 	size_t stage;		/* stream's staging bytes; 0: the default */
 	int fsync;
+	int warm; /* memory: 0 fresh, 1 warm (MEM_*); not for peers */
 	char workload[32];
 	char name[24];	/* "pwritev", "gather-limit", "fio-psync" */
-	char label[64]; /* "pwritev batch=16 coalesce=64", "stream stage=4096"
-			 */
+	char label[64]; /* "pwritev batch=16 coalesce=64", "stream stage=4096",
+			   "buffer warm" */
 	char id[128];	/* "<workload>-<label>", safe in a file name */
 };
 
@@ -70,7 +71,8 @@ struct row_stats {
 	double mib_s;	 /* bytes / median wall time */
 	double x_gather; /* throughput relative to gather-limit (0: none) */
 	double x_pwrite; /* ... and to pwrite-limit */
-	int fastest;	 /* the fastest strategy row of its workload */
+	int fastest;	 /* the fastest strategy row of its workload and
+			    memory */
 	int same;	 /* digest equal to the workload's first one */
 };
 

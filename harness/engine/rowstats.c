@@ -110,13 +110,15 @@ static int row_own(struct row *r)
 	return 0;
 }
 
-static const struct row *find_kind(const struct row *rows, size_t n,
-				   enum row_kind kind)
+/* The reference row of `kind` with the memory of `warm`; a peer (no
+ * memory of its own) is set against the fresh one. */
+static const struct row *find_ref(const struct row *rows, size_t n,
+				  enum row_kind kind, int warm)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (rows[i].spec.kind == kind)
+		if (rows[i].spec.kind == kind && rows[i].spec.warm == warm)
 			return &rows[i];
 	return NULL;
 }
@@ -131,8 +133,8 @@ static double ratio(const struct row *ref, const struct row *r)
 
 int rows_summarize(struct row *rows, size_t n)
 {
-	const struct row *gather, *pwr, *first = NULL;
-	struct row *fastest = NULL;
+	const struct row *first = NULL;
+	struct row *fastest[2] = {NULL, NULL};
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -141,22 +143,22 @@ int rows_summarize(struct row *rows, size_t n)
 		if (rows[i].res.has_digest && !first)
 			first = &rows[i];
 	}
-	gather = find_kind(rows, n, ROW_GATHER_LIMIT);
-	pwr = find_kind(rows, n, ROW_PWRITE_LIMIT);
 	for (i = 0; i < n; i++) {
-		struct row *r = &rows[i];
+		struct row *r = &rows[i], **f = &fastest[!!r->spec.warm];
 
-		r->stats.x_gather = ratio(gather, r);
-		r->stats.x_pwrite = ratio(pwr, r);
+		r->stats.x_gather = ratio(
+			find_ref(rows, n, ROW_GATHER_LIMIT, r->spec.warm), r);
+		r->stats.x_pwrite = ratio(
+			find_ref(rows, n, ROW_PWRITE_LIMIT, r->spec.warm), r);
 		r->stats.same = !r->res.has_digest || !first ||
 				!strcmp(r->res.digest, first->res.digest);
 		if (r->spec.kind == ROW_STRATEGY &&
-		    (!fastest ||
-		     r->stats.wall.median < fastest->stats.wall.median))
-			fastest = r;
+		    (!*f || r->stats.wall.median < (*f)->stats.wall.median))
+			*f = r;
 	}
-	if (fastest)
-		fastest->stats.fastest = 1;
+	for (i = 0; i < 2; i++)
+		if (fastest[i])
+			fastest[i]->stats.fastest = 1;
 	return 0;
 }
 

@@ -86,7 +86,7 @@ static void child(const void *ctx, int wfd)
 	memset(&s, 0, sizeof(s));
 	o.built = on_built;
 	o.built_ctx = &cs;
-	s.rc = job->prepare ? job->prepare(job->ctx) : 0;
+	s.rc = job->prepare ? job->prepare(job->ctx, &job->opts) : 0;
 	if (!s.rc) {
 		reset_hwm();
 		read_mem(&cs.start);

@@ -16,8 +16,9 @@
 
 struct sample_job {
 	void *ctx;
-	/* before the measured region, in the child: 0 or a negative errno */
-	int (*prepare)(void *ctx);
+	/* before the measured region, in the child, with `opts` (no memory
+	 * hook): 0 or a negative errno */
+	int (*prepare)(void *ctx, const iovw_options *o);
 	/* the measured region; `o` carries the memory hook; adds to st */
 	int (*run)(void *ctx, const iovw_options *o, iovw_stats *st);
 	iovw_options opts; /* copied into the child's options */

@@ -222,7 +222,7 @@ static void tp_child(const void *ctx, int wfd)
 		if (tid >= 0 && tp_open(tid, leader) < 0)
 			_exit(5);
 	}
-	if (job->prepare && job->prepare(job->ctx))
+	if (job->prepare && job->prepare(job->ctx, &job->opts))
 		_exit(4);
 	ioctl(leader, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
 	job->run(job->ctx, &o, &st);
@@ -324,7 +324,7 @@ static void __attribute__((noreturn)) trace_child(const struct sample_job *job)
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
 		_exit(3);
 	raise(SIGSTOP);
-	if (job->prepare && job->prepare(job->ctx))
+	if (job->prepare && job->prepare(job->ctx, &job->opts))
 		_exit(4);
 	marker();
 	job->run(job->ctx, &o, &st);

@@ -20,7 +20,7 @@
 static void config_json(json_t *c, const struct bench_cfg *cfg)
 {
 	json_t *wl = json_array(), *st = json_array(), *b = json_array(),
-	       *co = json_array();
+	       *co = json_array(), *mem;
 	size_t i;
 
 	for (i = 0; i < wl_count; i++)
@@ -60,6 +60,12 @@ static void config_json(json_t *c, const struct bench_cfg *cfg)
 		json_object_set_new(c, "stage", sg);
 	}
 	json_object_set_new(c, "fsync", json_boolean(cfg->fsync));
+	mem = json_array();
+	if (cfg->memory & MEM_FRESH)
+		json_array_append_new(mem, json_string("fresh"));
+	if (cfg->memory & MEM_WARM)
+		json_array_append_new(mem, json_string("warm"));
+	json_object_set_new(c, "memory", mem);
 	json_object_set_new(c, "syscalls",
 			    json_boolean(cfg->syscalls != SC_OFF));
 	json_object_set_new(c, "syscall_method",
@@ -120,24 +126,40 @@ static const char *const kind_json[] = {
 	[ROW_PEER] = "peer",
 };
 
-/* The row's parameters as the library applies them (a default resolved):
- * batch, coalesce, fsync, and for stream its staging size. */
-static json_t *params_json(const struct row_spec *p, int ref)
+/* The row's parameters as the library applies them (a default resolved),
+ * only those that apply to it: batch for pwritev and stream, coalesce for
+ * pwritev, write-each and stream, stage for stream; fsync for every row
+ * that writes; memory for every row but fio's. */
+static json_t *params_json(const struct row_spec *p)
 {
-	int stream = p->kind == ROW_STRATEGY && p->strategy == IOVW_STREAM;
-	size_t batch = p->batch ? p->batch : (ref ? 0 : iovw_iov_max());
-	size_t coalesce = stream && !p->coalesce ? IOVW_STREAM_COALESCE_DEFAULT
-						 : p->coalesce;
-	json_t *o =
-		json_pack("{s:I,s:I,s:b}", "batch", (json_int_t)batch,
-			  "coalesce", (json_int_t)coalesce, "fsync", p->fsync);
+	int strat = p->kind == ROW_STRATEGY;
+	iovw_strategy s = p->strategy;
+	int stream = strat && s == IOVW_STREAM;
+	json_t *o = json_object();
 
+	if (strat && (s == IOVW_PWRITEV || stream))
+		json_object_set_new(
+			o, "batch",
+			json_integer((json_int_t)(p->batch ? p->batch
+							   : iovw_iov_max())));
+	if (strat && (s == IOVW_PWRITEV || s == IOVW_WRITE_EACH || stream))
+		json_object_set_new(
+			o, "coalesce",
+			json_integer((
+				json_int_t)(stream && !p->coalesce
+						    ? IOVW_STREAM_COALESCE_DEFAULT
+						    : p->coalesce)));
 	if (stream)
 		json_object_set_new(
 			o, "stage",
 			json_integer(
 				(json_int_t)(p->stage ? p->stage
 						      : IOVW_STAGE_DEFAULT)));
+	if (p->kind != ROW_GATHER_LIMIT)
+		json_object_set_new(o, "fsync", json_boolean(p->fsync));
+	if (p->kind != ROW_PEER)
+		json_object_set_new(o, "memory",
+				    json_string(p->warm ? "warm" : "fresh"));
 	return o;
 }
 
@@ -147,12 +169,11 @@ static void row_what(json_t *o, const struct row *r)
 {
 	const struct row_spec *p = &r->spec;
 	const struct sample *s0 = r->res.n ? &r->res.s[0] : NULL;
-	int ref = p->kind == ROW_GATHER_LIMIT || p->kind == ROW_PWRITE_LIMIT;
 
 	json_object_set_new(o, "workload", json_string(p->workload));
 	json_object_set_new(o, "strategy", json_string(p->name));
 	json_object_set_new(o, "kind", json_string(kind_json[p->kind]));
-	json_object_set_new(o, "params", params_json(p, ref));
+	json_object_set_new(o, "params", params_json(p));
 	if (!s0)
 		return;
 	json_object_set_new(o, "bytes",

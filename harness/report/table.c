@@ -33,7 +33,7 @@ static void print_row(FILE *f, const struct row *r)
 		if (r->res.has_digest)
 			same = s->same ? "yes" : "NO";
 	}
-	fprintf(f, "  %-26s %10.3f %8.3f %9.0f %8.3f %8.3f %9s %9s %9.0f %4s\n",
+	fprintf(f, "  %-30s %10.3f %8.3f %9.0f %8.3f %8.3f %9s %9s %9.0f %4s\n",
 		label, s->wall.median / 1e6, s->wall.mad / 1e6, s->mib_s,
 		s->x_gather, s->x_pwrite, sc, peak, s->med.minflt, same);
 }
@@ -46,7 +46,7 @@ void table_print(FILE *f, const struct row *rows, size_t n)
 		return;
 	fprintf(f, "%s: %llu bytes, %zu samples a row\n", rows[0].spec.workload,
 		workload_bytes(rows, n), rows[0].res.n);
-	fprintf(f, "  %-26s %10s %8s %9s %8s %8s %9s %9s %9s %4s\n", "row",
+	fprintf(f, "  %-30s %10s %8s %9s %8s %8s %9s %9s %9s %4s\n", "row",
 		"median ms", "MAD ms", "MiB/s", "x gather", "x pwrite",
 		"syscalls", "peak MiB", "minflt", "same");
 	for (i = 0; i < n; i++)

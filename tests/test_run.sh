@@ -132,7 +132,8 @@ expect rss_run 0 "" -- "$bin" run -w blob -s pwritev,buffer --scale 0.2 \
 if [ -x "$py" ]; then
 	expect rss_peak 0 "" -- $py - "$tmp/rss.json" <<'PY'
 import json, sys
-rows = {r["strategy"]: r for r in json.load(open(sys.argv[1]))["results"]}
+rows = {r["strategy"]: r for r in json.load(open(sys.argv[1]))["results"]
+        if r["params"]["memory"] == "fresh"}
 size = rows["pwritev"]["bytes"]
 # the peak is measured from the RSS at the start of the region; malloc may
 # give back a few of those pages on the way, hence 1% of slack
@@ -142,10 +143,13 @@ assert rows["pwritev"]["rss"]["peak_delta_bytes"] < 0.05 * size, rows["pwritev"]
 PY
 fi
 
-# fio peers: four rows of kind "peer", valid against the schema
+# fio peers: four rows of kind "peer", and their twins in both memories
+# (kind "twin", the same byte count, timed both ways), valid against the
+# schema; the table sets them side by side and says who is ahead
 if command -v fio >/dev/null 2>&1 && [ -x "$py" ]; then
 	expect peers 0 "fio-psync" -- "$bin" run --quick -w blob -s pwritev \
 		--peers --no-syscalls --json "$tmp/p.json"
+	cp "$tmp/out" "$tmp/peers.out"
 	expect peers_rows 0 "" -- $py -c '
 import json, sys, jsonschema
 r = json.load(open(sys.argv[1]))
@@ -153,7 +157,16 @@ jsonschema.validate(r, json.load(open(sys.argv[2])))
 peers = [x for x in r["results"] if x["kind"] == "peer"]
 assert sorted(x["strategy"] for x in peers) == ["fio-mmap", "fio-psync", "fio-pvsync", "fio-vsync"], peers
 assert all(x["throughput_mib_s"] > 0 and x["bytes"] >= 3026616 for x in peers)
+twins = [x for x in r["results"] if x["kind"] == "twin"]
+names = sorted((x["strategy"], x["params"]["memory"]) for x in twins)
+want = sorted((n.replace("fio", "twin"), m) for n in [p["strategy"] for p in peers] for m in ("fresh", "warm"))
+assert names == want, names
+for t in twins:
+    assert t["bytes"] == peers[0]["bytes"], (t["bytes"], peers[0]["bytes"])
+    assert 0 < t["phases_ns"]["write"] <= t["wall_ns"]["median"], t
 ' "$tmp/p.json" "$top/results/schema.json"
+	expect peers_table 0 "^  psync warm +[0-9.]+ +[0-9.]+ +[0-9.]+$" -- cat "$tmp/peers.out"
+	expect peers_verdict 0 "^  warm, whole files: .* MiB/s, the best twin \\((psync|pvsync|vsync|mmap)\\) [0-9]+ MiB/s: [0-9.]+x$" -- cat "$tmp/peers.out"
 else
 	skip peers "fio or python3 missing"
 fi

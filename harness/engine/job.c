@@ -4,6 +4,7 @@
 #include "engine/job.h"
 
 #include "engine/output.h"
+#include "engine/twin.h"
 #include "stats/clock.h"
 
 #include <errno.h>
@@ -74,20 +75,55 @@ static int touch_workload(const struct workload *w)
 	return rc;
 }
 
+/* A twin: fio's byte count (the workload's, in whole blocks) and one
+ * block of the workload's first bytes, touched, as fio's buffer is. */
+static int prepare_twin(struct job *j)
+{
+	uint64_t total = 0, left;
+	unsigned char *b;
+	size_t i;
+	int rc;
+
+	if ((rc = prepare_bufs(j)))
+		return rc;
+	for (i = 0; i < j->w->nfiles; i++)
+		total += j->sizes[i];
+	j->twin_bytes = (total + TWIN_BLOCK - 1) / TWIN_BLOCK * TWIN_BLOCK;
+	if (!(b = calloc(1, TWIN_BLOCK)))
+		return -ENOMEM;
+	for (i = 0, left = TWIN_BLOCK; i < j->w->nfiles && left; i++) {
+		size_t n =
+			j->sizes[i] < left ? (size_t)j->sizes[i] : (size_t)left;
+		memcpy(b + (TWIN_BLOCK - left), j->bufs[i], n);
+		left -= n;
+	}
+	j->twin_block = b;
+	return 0;
+}
+
+int job_remove(const struct job *j)
+{
+	if (j->spec->kind != ROW_TWIN)
+		return out_remove(j->w, j->out);
+	return unlink(j->out) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 int job_prepare(void *ctx, const iovw_options *o)
 {
 	struct job *j = ctx;
 	iovw_stats st = {0};
-	int rc = out_remove(j->w, j->out);
+	int rc = job_remove(j);
 
 	if (!rc)
 		rc = touch_workload(j->w);
-	if (!rc && j->spec->kind != ROW_STRATEGY)
+	if (!rc && j->spec->kind == ROW_TWIN)
+		rc = prepare_twin(j);
+	else if (!rc && j->spec->kind != ROW_STRATEGY)
 		rc = prepare_bufs(j); /* the gather writes into these: warm */
 	if (rc || !j->spec->warm)
 		return rc;
 	rc = job_run(j, o, &st);
-	return rc ? rc : out_remove(j->w, j->out);
+	return rc ? rc : job_remove(j);
 }
 
 struct one_piece {
@@ -161,6 +197,9 @@ int job_run(void *ctx, const iovw_options *o, iovw_stats *st)
 		return run_gather(j, st);
 	case ROW_PWRITE_LIMIT:
 		return run_pwrite_limit(j, o, st);
+	case ROW_TWIN:
+		return twin_write(j->spec->engine, j->out, j->twin_block,
+				  j->twin_bytes, j->spec->fsync, st);
 	default:
 		return -EINVAL; /* peers run fio, not a job */
 	}

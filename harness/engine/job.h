@@ -18,6 +18,8 @@ struct job {
 	const char *out;      /* output file or directory */
 	unsigned char **bufs; /* reference rows: the bytes of each file */
 	uint64_t *sizes;
+	unsigned char *twin_block; /* twins: the block written over and over */
+	uint64_t twin_bytes;	   /* ... to make fio's byte count */
 };
 
 /* sample_job callbacks; ctx is a struct job. In a sample's child: what
@@ -28,6 +30,10 @@ struct job {
  * job once, untimed, and removes its output again, so that the measured
  * run finds its memory (and the page cache's freed pages) in use. */
 int job_prepare(void *ctx, const iovw_options *o);
+
+/* Remove what the job wrote (a twin: its one file). 0 or a negative
+ * errno. */
+int job_remove(const struct job *j);
 int job_run(void *ctx, const iovw_options *o, iovw_stats *st);
 
 #endif

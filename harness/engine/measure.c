@@ -46,7 +46,9 @@ static void row_job_init(struct row_job *rj, const struct workload *w,
 {
 	memset(rj, 0, sizeof(*rj));
 	snprintf(rj->out, sizeof(rj->out), "%s/%s%s", dir, spec->id,
-		 w->is_dir ? "" : ".iovm");
+		 spec->kind == ROW_TWIN ? ".twin"
+		 : w->is_dir		? ""
+					: ".iovm");
 	rj->j.w = w;
 	rj->j.spec = spec;
 	rj->j.out = rj->out;
@@ -167,7 +169,7 @@ static int round_of(struct measure *m, const struct workload *w,
 			rc = row_end(m, &rj[k], w, &rows[k]);
 		}
 		if (!rc)
-			rc = out_remove(w, rj[k].out);
+			rc = job_remove(&rj[k].j);
 	}
 	return rc;
 }

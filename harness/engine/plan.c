@@ -65,9 +65,9 @@ int rows_add(struct row_set *set, const char *workload,
 	if (spec->kind == ROW_STRATEGY)
 		snprintf(r->spec.name, sizeof(r->spec.name), "%s",
 			 iovw_strategy_name(spec->strategy));
-	else if (spec->kind == ROW_PEER)
-		snprintf(r->spec.name, sizeof(r->spec.name), "fio-%s",
-			 spec->engine);
+	else if (spec->kind == ROW_PEER || spec->kind == ROW_TWIN)
+		snprintf(r->spec.name, sizeof(r->spec.name), "%s-%s",
+			 spec->kind == ROW_PEER ? "fio" : "twin", spec->engine);
 	else
 		snprintf(r->spec.name, sizeof(r->spec.name), "%s",
 			 kind_names[spec->kind]);
@@ -157,6 +157,16 @@ int plan_run(const struct bench_cfg *cfg, const char *workload,
 			      &(struct row_spec){.kind = ROW_PEER,
 						 .engine = peer_engines[s],
 						 .fsync = cfg->fsync});
+	for (warm = 0; cfg->peers && warm < 2 && !rc; warm++)
+		for (s = 0; s < PEER_COUNT && !rc &&
+			    (cfg->memory & (warm ? MEM_WARM : MEM_FRESH));
+		     s++)
+			rc = rows_add(
+				set, workload,
+				&(struct row_spec){.kind = ROW_TWIN,
+						   .engine = peer_engines[s],
+						   .fsync = cfg->fsync,
+						   .warm = warm});
 	return rc;
 }
 

@@ -31,7 +31,9 @@ void rows_clear(struct row_set *set);
  * then warm) gather-limit, pwrite-limit and each selected strategy
  * (pwritev with every batch limit and threshold, write-each with every
  * threshold, stream with every staging size and threshold, the others
- * once); then with cfg->peers fio's engines. 0 or -ENOMEM. */
+ * once); then with cfg->peers fio's engines and their twins (twin.h)
+ * in each memory.
+ * 0 or -ENOMEM. */
 int plan_run(const struct bench_cfg *cfg, const char *workload,
 	     struct row_set *set);
 

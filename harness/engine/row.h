@@ -29,19 +29,22 @@ enum row_kind {
 	ROW_GATHER_LIMIT, /* the pieces copied into a warm buffer, no I/O */
 	ROW_PWRITE_LIMIT, /* one pwrite of a warm buffer of the same bytes */
 	ROW_PEER,	  /* fio writing the same byte count */
+	ROW_TWIN,	  /* our twin of a fio engine (twin.h) */
 };
 
 struct row_spec {
 	enum row_kind kind;
 	iovw_strategy strategy; /* ROW_STRATEGY */
-	const char *engine;	/* ROW_PEER: fio's ioengine, e.g. "psync" */
+	const char *engine;	/* ROW_PEER, ROW_TWIN: fio's ioengine, e.g.
+				   "psync" */
 	size_t batch;		/* 0: the library's default (IOV_MAX) */
 	size_t coalesce;	/* 0: off, for stream its default */
 	size_t stage;		/* stream's staging bytes; 0: the default */
 	int fsync;
 	int warm; /* memory: 0 fresh, 1 warm (MEM_*); not for peers */
 	char workload[32];
-	char name[24];	/* "pwritev", "gather-limit", "fio-psync" */
+	char name[24];	/* "pwritev", "gather-limit", "fio-psync",
+			   "twin-psync" */
 	char label[64]; /* "pwritev batch=16 coalesce=64", "stream stage=4096",
 			   "buffer warm" */
 	char id[128];	/* "<workload>-<label>", safe in a file name */

@@ -110,8 +110,7 @@ static int row_own(struct row *r)
 	return 0;
 }
 
-/* The reference row of `kind` with the memory of `warm`; a peer (no
- * memory of its own) is set against the fresh one. */
+/* The reference row of `kind` with the memory of `warm`. */
 static const struct row *find_ref(const struct row *rows, size_t n,
 				  enum row_kind kind, int warm)
 {
@@ -135,6 +134,7 @@ int rows_summarize(struct row *rows, size_t n)
 {
 	const struct row *first = NULL;
 	struct row *fastest[2] = {NULL, NULL};
+	int peer_warm;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -143,13 +143,17 @@ int rows_summarize(struct row *rows, size_t n)
 		if (rows[i].res.has_digest && !first)
 			first = &rows[i];
 	}
+	/* fio writes from one buffer it reuses: warm memory, where the run
+	 * has it */
+	peer_warm = find_ref(rows, n, ROW_PWRITE_LIMIT, 1) != NULL;
 	for (i = 0; i < n; i++) {
 		struct row *r = &rows[i], **f = &fastest[!!r->spec.warm];
+		int warm = r->spec.kind == ROW_PEER ? peer_warm : r->spec.warm;
 
-		r->stats.x_gather = ratio(
-			find_ref(rows, n, ROW_GATHER_LIMIT, r->spec.warm), r);
-		r->stats.x_pwrite = ratio(
-			find_ref(rows, n, ROW_PWRITE_LIMIT, r->spec.warm), r);
+		r->stats.x_gather =
+			ratio(find_ref(rows, n, ROW_GATHER_LIMIT, warm), r);
+		r->stats.x_pwrite =
+			ratio(find_ref(rows, n, ROW_PWRITE_LIMIT, warm), r);
 		r->stats.same = !r->res.has_digest || !first ||
 				!strcmp(r->res.digest, first->res.digest);
 		if (r->spec.kind == ROW_STRATEGY &&

@@ -124,6 +124,7 @@ static const char *const kind_json[] = {
 	[ROW_GATHER_LIMIT] = "reference",
 	[ROW_PWRITE_LIMIT] = "reference",
 	[ROW_PEER] = "peer",
+	[ROW_TWIN] = "twin",
 };
 
 /* The row's parameters as the library applies them (a default resolved),

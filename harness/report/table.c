@@ -38,6 +38,77 @@ static void print_row(FILE *f, const struct row *r)
 		s->x_gather, s->x_pwrite, sc, peak, s->med.minflt, same);
 }
 
+/* The row of `kind` with fio engine `engine`. */
+static const struct row *find_engine(const struct row *rows, size_t n,
+				     enum row_kind kind, const char *engine)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].spec.kind == kind &&
+		    !strcmp(rows[i].spec.engine, engine))
+			return &rows[i];
+	return NULL;
+}
+
+/* The fastest row of `kind` and memory `warm`, by throughput. */
+static const struct row *fastest_of(const struct row *rows, size_t n,
+				    enum row_kind kind, int warm)
+{
+	const struct row *best = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].spec.kind == kind && rows[i].spec.warm == warm &&
+		    (!best || rows[i].stats.mib_s > best->stats.mib_s))
+			best = &rows[i];
+	return best;
+}
+
+/* fio beside its twins, each measured both ways, and who is ahead. */
+static void print_peers(FILE *f, const struct row *rows, size_t n)
+{
+	size_t i;
+	int warm;
+
+	if (!fastest_of(rows, n, ROW_TWIN, 0) &&
+	    !fastest_of(rows, n, ROW_TWIN, 1))
+		return;
+	fprintf(f,
+		"  fio and its twins: fio times only its write calls; a twin "
+		"does what the fio job\n"
+		"  does and is timed both that way and as our rows (the file, "
+		"create to close)\n"
+		"  %-13s %13s %14s %13s\n",
+		"twin", "fio calls ms", "twin calls ms", "twin file ms");
+	for (i = 0; i < n; i++) {
+		const struct row *t = &rows[i], *p;
+		char fio[24] = "-";
+
+		if (t->spec.kind != ROW_TWIN)
+			continue;
+		p = find_engine(rows, n, ROW_PEER, t->spec.engine);
+		if (p && p->res.n)
+			snprintf(fio, sizeof(fio), "%.3f",
+				 p->stats.wall.median / 1e6);
+		fprintf(f, "  %-13s %13s %14.3f %13.3f\n", t->spec.label + 5,
+			fio, t->stats.write.median / 1e6,
+			t->stats.wall.median / 1e6);
+	}
+	for (warm = 0; warm < 2; warm++) {
+		const struct row *s = fastest_of(rows, n, ROW_STRATEGY, warm);
+		const struct row *t = fastest_of(rows, n, ROW_TWIN, warm);
+		if (s && t && t->stats.mib_s > 0)
+			fprintf(f,
+				"  %s, whole files: %s %.0f MiB/s, the best "
+				"twin (%s) %.0f MiB/s: %.2fx\n",
+				warm ? "warm" : "fresh", s->spec.label,
+				s->stats.mib_s, t->spec.engine, t->stats.mib_s,
+				s->stats.mib_s / t->stats.mib_s);
+	}
+	fputc('\n', f);
+}
+
 void table_print(FILE *f, const struct row *rows, size_t n)
 {
 	size_t i;
@@ -54,4 +125,5 @@ void table_print(FILE *f, const struct row *rows, size_t n)
 	fprintf(f, "  (* fastest strategy; x gather / x pwrite: throughput "
 		   "relative to the reference rows; fio rows: time in\n"
 		   "  fio's write calls, 1 MiB blocks)\n\n");
+	print_peers(f, rows, n);
 }

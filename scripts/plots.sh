@@ -51,6 +51,7 @@ abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 
 # kind FILE: run, tune, another iovbench command's name, or "other"
 kind() {
+	case $1 in -*) set -- "./$1" ;; esac # not an option of jq's
 	jq -r 'if type == "object" and .schema == "iovbench-report/1"
 		and (.results | type) == "array" and (.env | type) == "object"
 	    then (if has("tune") then "tune" else (.config.args[0] // "run") end)
@@ -161,7 +162,7 @@ find_defaults() {
 	[ -n "$tune" ] || tune=$(newest "$results" tune)
 	[ -n "$platform" ] || platform=$(every_run "$reference")
 	if [ -z "$run$tune$platform" ]; then
-		echo "plots: no report to plot in $results/ or $reference/: run \`make bench\` first" \
+		echo "$me: no report to plot in $results/ or $reference/: run \`make bench\` first" \
 			"(it writes $results/HOST-TIME.json), and \`make tune\` for the tune figures" >&2
 		exit 1
 	fi
@@ -225,7 +226,7 @@ main() {
 	tools
 	find_defaults
 	if [ -z "$run$tune$platform" ]; then
-		echo "plots: nothing to plot: name a report with --run, --tune or --platform" >&2
+		echo "$me: nothing to plot: name a report with --run, --tune or --platform" >&2
 		exit 1
 	fi
 	mkdir -p "$out" || fail "cannot create $out"

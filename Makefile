@@ -10,6 +10,8 @@ LIBDIR   ?= $(PREFIX)/lib
 INCDIR   ?= $(PREFIX)/include
 BINDIR   ?= $(PREFIX)/bin
 PKGDIR   ?= $(LIBDIR)/pkgconfig
+DATADIR  ?= $(PREFIX)/share/iovbench
+MANDIR   ?= $(PREFIX)/share/man
 B        ?= build
 # V=1 shows the commands
 ifeq ($(V),1)
@@ -54,7 +56,9 @@ help::
 	@echo "make deps          install missing Debian packages (apt-get)"
 	@echo "make fuzz          libFuzzer on the loader for FUZZ_SECONDS (60)"
 	@echo "make golden        rewrite tests/golden/vN after a format version bump"
-	@echo "make install       PREFIX=/usr/local DESTDIR=: library, header, iovw.pc"
+	@echo "make install       PREFIX=/usr/local DESTDIR=: library, header, iovw.pc, iovbench,"
+	@echo "                   its schema and plot scripts (share/iovbench), man pages"
+	@echo "make uninstall     remove what make install installed (same PREFIX, DESTDIR)"
 	@echo "make format        clang-format the sources (format-check: verify only)"
 	@echo "make clean         remove build/"
 
@@ -154,25 +158,58 @@ bench: deps
 	@mkdir -p results
 	$(IOVBENCH) run --peers --json results/$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
 
-$(B)/iovw.pc: Makefile
+# what the installed files say where they are: rewritten when it changes,
+# so that iovw.pc is made again (make deb installs with PREFIX=/usr)
+$(B)/install-dirs: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PREFIX) $(LIBDIR) $(INCDIR)' | cmp -s - $@ 2>/dev/null || \
+	    echo '$(PREFIX) $(LIBDIR) $(INCDIR)' > $@
+
+$(B)/iovw.pc: Makefile $(B)/install-dirs
 	@mkdir -p $(@D)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	    'Name: iovw' 'Description: scatter-gather serialization writer' \
 	    'Version: $(VERSION)' 'Libs: -L$${libdir} -liovw' \
 	    'Cflags: -I$${includedir}' > $@
 
-install: lib $(B)/iovw.pc
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PKGDIR)
+# The man pages with iovw.h's version filled in.
+MAN_SRC  := man/iovbench.1 man/iovw.3
+MAN_OUT  := $(MAN_SRC:man/%=$(B)/man/%)
+$(B)/man/%: man/% lib/include/iovw.h
+	@mkdir -p $(@D)
+	@sed 's/@VERSION@/$(VERSION)/g' $< > $@
+
+# What iovbench plot and a report's reader need under DATADIR, in the
+# checkout's layout (scripts/plots.sh finds plots/ beside it).
+PLOT_FILES := $(sort $(wildcard plots/*.gp)) plots/figures.jq
+
+install: lib $(IOVBENCH) $(B)/iovw.pc $(MAN_OUT)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PKGDIR) \
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scripts \
+	    $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(B)/libiovw.a $(DESTDIR)$(LIBDIR)/libiovw.a
 	install -m 755 $(B)/libiovw.so $(DESTDIR)$(LIBDIR)/libiovw.so.$(VERSION)
 	ln -sf libiovw.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libiovw.so.$(SOMAJOR)
 	ln -sf libiovw.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libiovw.so
 	install -m 644 lib/include/iovw.h $(DESTDIR)$(INCDIR)/iovw.h
 	install -m 644 $(B)/iovw.pc $(DESTDIR)$(PKGDIR)/iovw.pc
+	install -m 755 $(IOVBENCH) $(DESTDIR)$(BINDIR)/iovbench
+	install -m 644 results/schema.json $(DESTDIR)$(DATADIR)/schema.json
+	install -m 755 scripts/plots.sh $(DESTDIR)$(DATADIR)/scripts/plots.sh
+	install -m 644 $(PLOT_FILES) $(DESTDIR)$(DATADIR)/plots/
+	install -m 644 $(B)/man/iovbench.1 $(DESTDIR)$(MANDIR)/man1/iovbench.1
+	install -m 644 $(B)/man/iovw.3 $(DESTDIR)$(MANDIR)/man3/iovw.3
 
+# Files by name; then the directories of our own, if empty.
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libiovw.a $(DESTDIR)$(LIBDIR)/libiovw.so* \
-	    $(DESTDIR)$(INCDIR)/iovw.h $(DESTDIR)$(PKGDIR)/iovw.pc
+	    $(DESTDIR)$(INCDIR)/iovw.h $(DESTDIR)$(PKGDIR)/iovw.pc \
+	    $(DESTDIR)$(BINDIR)/iovbench $(DESTDIR)$(DATADIR)/schema.json \
+	    $(DESTDIR)$(DATADIR)/scripts/plots.sh \
+	    $(PLOT_FILES:plots/%=$(DESTDIR)$(DATADIR)/plots/%) \
+	    $(DESTDIR)$(MANDIR)/man1/iovbench.1 $(DESTDIR)$(MANDIR)/man3/iovw.3
+	-rmdir $(DESTDIR)$(DATADIR)/scripts $(DESTDIR)$(DATADIR)/plots \
+	    $(DESTDIR)$(DATADIR) 2>/dev/null
 
 CLANG_FORMAT ?= $(shell command -v clang-format || command -v clang-format-14)
 SOURCES = lib/*.c lib/*.h lib/include/*.h tests/*.c tests/*.h harness/*.c \

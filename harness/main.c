@@ -17,6 +17,7 @@
  * checks the includes.
  */
 #include "cmd/cli.h"
+#include "cmd/plot.h"
 
 #include <string.h>
 
@@ -33,6 +34,7 @@ static const struct {
 	{"verify", cmd_verify,
 	 "byte equivalence and round trip of every strategy"},
 	{"compare", cmd_compare, "regressions between reports; platform table"},
+	{"plot", cmd_plot, "draw reports as figures (gnuplot)"},
 };
 
 static void usage(FILE *f)

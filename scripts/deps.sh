@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="gcc g++ make pkg-config strace valgrind libxxhash-dev libjansson-dev python3-jsonschema fio \
-      libbenchmark-dev hyperfine gnuplot-nox jq $*"
+      libbenchmark-dev hyperfine gnuplot-nox jq groff-base man-db $*"
 
 missing=""
 for p in $PKGS; do

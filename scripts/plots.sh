@@ -3,7 +3,7 @@
 #
 # usage: scripts/plots.sh [-o DIR] [-f FORMATS] [--run FILE] [--tune FILE]
 #                         [--platform FILE]... [--results DIR]
-#                         [--reference DIR] [--no-defaults]
+#                         [--reference DIR] [--no-defaults] [--] [REPORT...]
 #
 #   -o DIR           where the figures go (default plots/out)
 #   -f FORMATS       svg, png or svg,png (default)
@@ -16,13 +16,19 @@
 #                    newest tune report (by time, not baselines)
 #   --reference DIR  the default platform reports: every run report in DIR
 #                    (default results/reference)
-#   --no-defaults    draw only what the options name
+#   --no-defaults    draw only what the options and reports name
+#   REPORT...        reports of either kind, told apart by their contents:
+#                    a tune report gives the tune figures (one at most),
+#                    the first run report the run figures (unless --run
+#                    names one), and two or more run reports the platform
+#                    figure (unless --platform names some)
 #
 # Each input the options do not name is looked for in its default place.
 # The data files come from plots/figures.jq, the figures from plots/*.gp.
 # Exit: 0 figures written; 1 no report at all (says what to run first);
 # 2 usage (unknown option, missing file, not an iovbench report); 3 gnuplot
-# or jq missing or failing.
+# or jq missing or failing. Messages start with "plots: ", or with
+# "$IOVBENCH_PLOT_PROG: " when that is set (iovbench plot sets it).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,19 +36,22 @@ plotdir=$top/plots
 out=plots/out
 formats=svg,png
 run='' tune='' platform='' results=results reference=results/reference defaults=1
+runs='' nruns=0
+me=${IOVBENCH_PLOT_PROG:-plots}
 nl='
 '
 
 usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" | sed '/^$/d'; }
-die() { echo "plots: $1" >&2; exit 2; }
-fail() { echo "plots: $1" >&2; exit 3; }
-note() { echo "plots: $1" >&2; }
+die() { echo "$me: $1" >&2; exit 2; }
+fail() { echo "$me: $1" >&2; exit 3; }
+note() { echo "$me: $1" >&2; }
 
 # abs PATH: PATH from the directory the script was started in
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 
 # kind FILE: run, tune, another iovbench command's name, or "other"
 kind() {
+	case $1 in -*) set -- "./$1" ;; esac # not an option of jq's
 	jq -r 'if type == "object" and .schema == "iovbench-report/1"
 		and (.results | type) == "array" and (.env | type) == "object"
 	    then (if has("tune") then "tune" else (.config.args[0] // "run") end)
@@ -51,16 +60,21 @@ kind() {
 
 # tools: jq and gnuplot are here (exit 3 if not)
 tools() {
-	command -v jq >/dev/null 2>&1 || fail "jq is not installed (make deps installs it)"
+	command -v jq >/dev/null 2>&1 || fail "jq is not installed (apt-get install jq)"
 	command -v gnuplot >/dev/null 2>&1 ||
-		fail "gnuplot is not installed (make deps installs gnuplot-nox)"
+		fail "gnuplot is not installed (apt-get install gnuplot-nox)"
+}
+
+# readable FILE SAID: FILE exists and is a readable file (SAID names it)
+readable() {
+	[ -e "$1" ] || die "$2: no such file"
+	[ -f "$1" ] && [ -r "$1" ] || die "$2: not a readable file"
 }
 
 # check FILE WANT OPTION: FILE exists and is a WANT report
 check() {
 	tools
-	[ -e "$1" ] || die "$3 $1: no such file"
-	[ -f "$1" ] && [ -r "$1" ] || die "$3 $1: not a readable file"
+	readable "$1" "$3 $1"
 	k=$(kind "$1")
 	case $k in
 	"$2") ;;
@@ -103,9 +117,27 @@ parse() {
 			opt "$1" "$2"
 			shift 2 ;;
 		--no-defaults) defaults=0; shift ;;
-		*) die "unknown option '$1' (see scripts/plots.sh --help)" ;;
+		--) shift; for f in "$@"; do report "$f"; done; break ;;
+		-?*) die "unknown option '$1' (see scripts/plots.sh --help)" ;;
+		*) report "$1"; shift ;;
 		esac
 	done
+	[ -n "$run" ] || run=$(printf '%s' "$runs" | head -n 1)
+	[ -n "$platform" ] || [ "$nruns" -lt 2 ] || platform=$runs
+}
+
+# report FILE: a report named without an option, by its kind
+report() {
+	tools
+	readable "$1" "$1"
+	case $(kind "$1") in
+	run) runs="$runs$(abs "$1")$nl" nruns=$((nruns + 1)) ;;
+	tune)
+		[ -z "$tune" ] || die "$1: a second tune report (name one)"
+		tune=$(abs "$1") ;;
+	other | "") die "$1: not an iovbench report (no \"schema\": \"iovbench-report/1\")" ;;
+	*) die "$1: not a run or tune report (it is iovbench $(kind "$1")'s)" ;;
+	esac
 }
 
 opt() {
@@ -130,7 +162,7 @@ find_defaults() {
 	[ -n "$tune" ] || tune=$(newest "$results" tune)
 	[ -n "$platform" ] || platform=$(every_run "$reference")
 	if [ -z "$run$tune$platform" ]; then
-		echo "plots: no report to plot in $results/ or $reference/: run \`make bench\` first" \
+		echo "$me: no report to plot in $results/ or $reference/: run \`make bench\` first" \
 			"(it writes $results/HOST-TIME.json), and \`make tune\` for the tune figures" >&2
 		exit 1
 	fi
@@ -194,7 +226,7 @@ main() {
 	tools
 	find_defaults
 	if [ -z "$run$tune$platform" ]; then
-		echo "plots: nothing to plot: name a report with --run, --tune or --platform" >&2
+		echo "$me: nothing to plot: name a report with --run, --tune or --platform" >&2
 		exit 1
 	fi
 	mkdir -p "$out" || fail "cannot create $out"

@@ -180,6 +180,100 @@ static void sequence_one_ctx(void)
 	iovw_ctx_free(c);
 }
 
+/* ---- smaller limits than the kept window ----------------------------------
+ */
+
+#define NREC 64
+
+/* A seam counting the bytes written so far, and a serializer recording,
+ * after each piece, how many bytes were written by then. */
+struct rec {
+	iovw_sys sys;
+	uint64_t written;
+	uint64_t at[NREC];
+};
+
+static ssize_t rec_pwrite(void *ctx, int fd, const void *b, size_t n,
+			  int64_t off)
+{
+	struct rec *r = ctx;
+	ssize_t k = pwrite(fd, b, n, (off_t)off);
+
+	if (k > 0)
+		r->written += (uint64_t)k;
+	return k < 0 ? -errno : k;
+}
+
+static ssize_t rec_pwritev(void *ctx, int fd, const struct iovec *iov, int cnt,
+			   int64_t off)
+{
+	struct rec *r = ctx;
+	ssize_t k = pwritev(fd, iov, cnt, (off_t)off);
+
+	if (k > 0)
+		r->written += (uint64_t)k;
+	return k < 0 ? -errno : k;
+}
+
+/* Three 100-byte copies (staged, 300 bytes in one iovec), then a
+ * borrowed 4 KiB piece that touches nothing (no merging), over again. */
+static int rec_fn(iovw_writer *w, void *ctx)
+{
+	struct rec *r = ctx;
+	int i, rc;
+
+	for (i = 0; i < NREC; i++) {
+		const unsigned char *p = h_data + (size_t)i * 8192;
+		rc = i % 4 == 3 ? iovw_append(w, p, 4096, 1, NULL)
+				: iovw_append_copy(w, p, 100, 1, NULL);
+		if (rc)
+			return rc;
+		r->at[i] = r->written;
+	}
+	return 0;
+}
+
+/* A context whose window grew large (default limits) then writes with a
+ * batch limit of 2 iovecs and 256 staging bytes: its windows are written
+ * at the same pieces as a fresh write's, not later (a window used past
+ * the limits would hold more before writing). */
+static void smaller_limits_respected(void)
+{
+	struct h_wl big = h_wl_big(2 * MIB);
+	struct rec one, warm;
+	iovw_options o = {
+		.coalesce_below = 64, .batch_limit = 2, .stage_bytes = 256};
+	iovw_ctx *c;
+	int i;
+
+	h_wl_fill();
+	memset(&one, 0, sizeof(one));
+	one.sys = (iovw_sys){
+		.ctx = &one, .pwrite = rec_pwrite, .pwritev = rec_pwritev};
+	warm = one;
+	warm.sys.ctx = &warm;
+	o.sys = &one.sys;
+	REQUIRE(iovw_write_file(h_path("one"), IOVW_STREAM, rec_fn, &one, &o,
+				NULL) == 0);
+	CHECK(one.at[NREC - 1] > 0 && one.at[NREC - 1] < one.written);
+	REQUIRE(iovw_ctx_new(&c, NULL) == 0);
+	h_ctx_expect(c, "big", IOVW_STREAM, &big, NULL, NULL, __LINE__);
+	CHECK(c->w->stream.blk_cap > 2 && c->w->stream.blk_stage > 256);
+	o.sys = &warm.sys;
+	REQUIRE(iovw_ctx_write_file(c, h_path("warm"), IOVW_STREAM, rec_fn,
+				    &warm, &o, NULL) == 0);
+	for (i = 0; i < NREC; i++)
+		if (warm.at[i] != one.at[i]) {
+			t_fail_at(__FILE__, __LINE__,
+				  "piece %d: %llu bytes written, fresh %llu", i,
+				  (unsigned long long)warm.at[i],
+				  (unsigned long long)one.at[i]);
+			break;
+		}
+	CHECK_EQ(warm.written, one.written);
+	iovw_ctx_free(c);
+}
+
 /* ---- the bound ----------------------------------------------------------- */
 
 /* What a context keeps, by kind (the library's internals). */
@@ -459,6 +553,7 @@ static void trim_and_free(void)
 static const struct t_case cases[] = {
 	{"same_as_one_shot", same_as_one_shot},
 	{"sequence_one_ctx", sequence_one_ctx},
+	{"smaller_limits_respected", smaller_limits_respected},
 	{"bound", bound},
 	{"no_growth", no_growth},
 	{"warm_writes_allocate_nothing", warm_writes_allocate_nothing},

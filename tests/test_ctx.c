@@ -113,6 +113,7 @@ struct step {
 
 static const struct step seq[] = {
 	{MIB, IOVW_STREAM, 0, 0},
+	{3000, IOVW_BUFFER, 0, 0}, /* the buffer grows at the next one */
 	{0, IOVW_STREAM, 0, 0},
 	{2 * MIB + 17, IOVW_BUFFER, 0, 0},
 	{3000, IOVW_PWRITEV, 0, 0},

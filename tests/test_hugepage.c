@@ -25,6 +25,7 @@ struct huge_sys {
 	const void *src;
 	int maps, unmaps, fail_map;
 	size_t map_len, unmap_len;
+	void *map_at, *unmap_at;
 };
 
 static ssize_t hs_pwrite(void *ctx, int fd, const void *b, size_t n,
@@ -37,20 +38,33 @@ static ssize_t hs_pwrite(void *ctx, int fd, const void *b, size_t n,
 	return r < 0 ? -errno : r;
 }
 
+/* Real anonymous memory, but one page past a 2 MiB boundary (the kernel
+ * aligns large anonymous mappings itself from 6.7 on): the library must
+ * align the buffer. */
+#define SKEW 4096
+
 static int hs_mmap_anon(void *ctx, size_t len, void **out)
 {
 	struct huge_sys *h = ctx;
-	void *p;
+	unsigned char *p;
+	uintptr_t at;
 
 	if (h->fail_map)
 		return -ENOMEM;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
+	p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
+	at = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	at += SKEW;
+	/* keep [at, at + len) */
+	if (at > (uintptr_t)p)
+		munmap(p, at - (uintptr_t)p);
+	munmap((void *)(at + len), (uintptr_t)p + len + HUGE_PAGE - at - len);
 	h->maps++;
 	h->map_len = len;
-	*out = p;
+	h->map_at = (void *)at;
+	*out = (void *)at;
 	return 0;
 }
 
@@ -60,6 +74,7 @@ static int hs_munmap(void *ctx, void *p, size_t len)
 
 	h->unmaps++;
 	h->unmap_len = len;
+	h->unmap_at = p;
 	return munmap(p, len) < 0 ? -errno : 0;
 }
 
@@ -112,11 +127,14 @@ static void hugepage_bytes_aligned(void)
 	h_ctx_expect(c, "ctx", IOVW_BUFFER, &ws[0], &o, NULL, __LINE__);
 	CHECK_EQ(hs.maps, 1);
 	CHECK_EQ(hs.unmaps, 0);
+	CHECK_EQ((uintptr_t)hs.map_at % HUGE_PAGE, SKEW);
+	CHECK_EQ((uintptr_t)hs.src % HUGE_PAGE, 0);
 	CHECK(c->map != NULL);
 	CHECK_EQ(c->buf_cap, 4 * MIB); /* 2 MiB + 17, rounded up */
 	iovw_ctx_trim(c);
 	CHECK_EQ(hs.unmaps, 1);
 	CHECK_EQ(hs.unmap_len, hs.map_len);
+	CHECK(hs.unmap_at == hs.map_at);
 	CHECK(hs.map_len >= 4 * MIB + HUGE_PAGE);
 	/* a failing map */
 	hs.fail_map = 1;

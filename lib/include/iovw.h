@@ -21,6 +21,8 @@
  *
  * iovw_write_file() and iovw_write_fd() run a serializer in the modes a
  * strategy needs and write the result; every strategy writes the same bytes.
+ * They allocate what they need and free it before returning; a context
+ * (iovw_ctx_new) keeps that memory for the next file instead.
  *
  * Conventions: every function that can fail returns 0 (or a count) on
  * success and a negative errno value on failure, as liburing does;
@@ -204,8 +206,9 @@ typedef struct iovw_options {
 	/* Stream mode's staging buffer at most, 0 meaning
 	 * IOVW_STAGE_DEFAULT: the window (iovecs and staging, one block)
 	 * starts at 64 iovecs and 4 KiB and doubles when it fills, up to
-	 * batch_limit and stage_bytes; only then is it written. Other modes
-	 * ignore it. */
+	 * batch_limit and stage_bytes; only then is it written. Through a
+	 * context it starts at the block kept from earlier writes, of which
+	 * it uses no more than these limits. Other modes ignore it. */
 	size_t stage_bytes;
 	unsigned flags;	     /* IOVW_F_* */
 	unsigned file_mode;  /* mode for a new file; 0 means 0666 (& ~umask) */

@@ -534,10 +534,12 @@ IOVW_API size_t iovw_ctx_retained(const iovw_ctx *c);
 
 /*
  * iovw_write_file() and iovw_write_fd() through context `c`: the same
- * contract, the same bytes, the same system calls; only memory is reused
- * (and allocated, when the context holds too little, with the context's
- * allocator). o->alloc must be NULL or the allocator the context was
- * created with (-EINVAL otherwise, before anything is done).
+ * contract, the same bytes, the same system calls (except IOVW_F_HUGEPAGE's
+ * mmap and munmap, made only when the kept buffer is too small or of the
+ * other kind); only memory is reused (and allocated, when the context
+ * holds too little, with the context's allocator). o->alloc must be NULL
+ * or the allocator the context was created with (-EINVAL otherwise,
+ * before anything is done).
  */
 IOVW_API int iovw_ctx_write_file(iovw_ctx *c, const char *path, iovw_strategy s,
 				 iovw_serialize_fn fn, void *arg,

@@ -70,8 +70,9 @@ static int fsync_dir(const iovw_sys *s, iovw_stats *st, const char *path,
 	return rc ? rc : rc2;
 }
 
-static int write_in_place(const iovw_sys *s, iovw_stats *st, const char *path,
-			  iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
+static int write_in_place(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
+			  const char *path, iovw_strategy strat,
+			  iovw_serialize_fn fn, void *ctx,
 			  const iovw_options *o, unsigned mode)
 {
 	int fd, rc, rc2;
@@ -81,7 +82,7 @@ static int write_in_place(const iovw_sys *s, iovw_stats *st, const char *path,
 		     mode);
 	if (fd < 0)
 		return fd;
-	rc = iovw__write_fd(s, st, fd, 0, strat, fn, ctx, o);
+	rc = iovw__write_fd(c, s, st, fd, 0, strat, fn, ctx, o);
 	st->syscalls[IOVW_SYS_CLOSE]++;
 	rc2 = s->close(s->ctx, fd);
 	return rc ? rc : rc2;
@@ -89,6 +90,7 @@ static int write_in_place(const iovw_sys *s, iovw_stats *st, const char *path,
 
 /* What one atomic write needs besides the strategy's arguments. */
 struct atomic {
+	struct iovw_ctx *c;
 	const iovw_sys *s;
 	iovw_stats *st;
 	const char *path;
@@ -161,7 +163,7 @@ static int via_tmpfile(const struct atomic *a, iovw_strategy strat,
 		return 1;
 	if (fd < 0)
 		return fd;
-	rc = iovw__write_fd(s, a->st, fd, 0, strat, fn, ctx, o);
+	rc = iovw__write_fd(a->c, s, a->st, fd, 0, strat, fn, ctx, o);
 	if (!rc)
 		rc = link_tmp(a, fd);
 	if (!rc)
@@ -187,7 +189,7 @@ static int via_named(const struct atomic *a, iovw_strategy strat,
 	}
 	if (fd < 0)
 		return fd;
-	rc = iovw__write_fd(s, a->st, fd, 0, strat, fn, ctx, o);
+	rc = iovw__write_fd(a->c, s, a->st, fd, 0, strat, fn, ctx, o);
 	return finish(a, fd, rc);
 }
 
@@ -210,11 +212,11 @@ static int write_atomic(struct atomic *a, iovw_strategy strat,
 	return rc;
 }
 
-int iovw_write_file(const char *path, iovw_strategy strat, iovw_serialize_fn fn,
-		    void *ctx, const iovw_options *o, iovw_stats *st)
+int iovw_ctx_write_file(iovw_ctx *c, const char *path, iovw_strategy strat,
+			iovw_serialize_fn fn, void *arg, const iovw_options *o,
+			iovw_stats *st)
 {
 	iovw_stats local = {0};
-	iovw_allocator al;
 	unsigned mode = o && o->file_mode ? o->file_mode : 0666;
 	struct atomic a;
 	size_t batch;
@@ -223,26 +225,42 @@ int iovw_write_file(const char *path, iovw_strategy strat, iovw_serialize_fn fn,
 
 	if (!path || !*path || !fn || (unsigned)strat >= IOVW_STRATEGY_COUNT)
 		return -EINVAL;
-	rc = iovw__options_check(o, &batch);
+	rc = iovw__ctx_check(c, o);
+	if (!rc)
+		rc = iovw__options_check(o, &batch);
 	if (rc)
 		return rc;
 	iovw__sys_resolve(&sys, o ? o->sys : NULL);
 	if (o && (o->flags & IOVW_F_NO_ATOMIC)) {
-		rc = write_in_place(&sys, &local, path, strat, fn, ctx, o,
+		rc = write_in_place(c, &sys, &local, path, strat, fn, arg, o,
 				    mode);
 	} else {
-		iovw__alloc_resolve(&al, o ? o->alloc : NULL);
-		a = (struct atomic){.s = &sys,
+		a = (struct atomic){.c = c,
+				    .s = &sys,
 				    .st = &local,
 				    .path = path,
 				    .dlen = dir_len(path),
 				    .mode = mode};
-		a.tmp = al.malloc(al.ctx, a.dlen + IOVW__TMP_NAME_MAX);
+		a.tmp = iovw__ctx_tmp(c, a.dlen + IOVW__TMP_NAME_MAX);
 		if (!a.tmp)
 			return -ENOMEM;
-		rc = write_atomic(&a, strat, fn, ctx, o);
-		al.free(al.ctx, a.tmp);
+		rc = write_atomic(&a, strat, fn, arg, o);
 	}
+	if (st)
+		iovw_stats_add(st, &local);
+	return rc;
+}
+
+int iovw_write_file(const char *path, iovw_strategy strat, iovw_serialize_fn fn,
+		    void *arg, const iovw_options *o, iovw_stats *st)
+{
+	struct iovw_ctx c;
+	iovw_stats local = {0};
+	int rc;
+
+	iovw__ctx_init(&c, o ? o->alloc : NULL);
+	rc = iovw_ctx_write_file(&c, path, strat, fn, arg, o, &local);
+	iovw__ctx_release(&c, &local);
 	if (st)
 		iovw_stats_add(st, &local);
 	return rc;

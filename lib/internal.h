@@ -12,6 +12,9 @@
 /* Largest stream (and file offset) the library handles: off_t's range. */
 #define IOVW_LIMIT ((uint64_t)INT64_MAX)
 
+/* The arena's first chunk; each next one is twice the last. */
+#define IOVW__FIRST_CHUNK ((size_t)64 << 10)
+
 /* One arena chunk; chunks are linked newest first. */
 struct iovw_chunk {
 	struct iovw_chunk *next;
@@ -51,6 +54,10 @@ struct iovw_stream {
 	uint64_t iovecs;  /* entries handed to write calls */
 	size_t cap_max;	  /* the window's limits: batch_limit iovecs, */
 	size_t stage_max; /* stage_bytes of staging */
+	size_t blk_cap;	  /* the block `win.mem` holds this many iovecs */
+	size_t blk_stage; /* and this many staging bytes (kept by a context
+			     between writes; the window uses at most the
+			     limits of it) */
 	iovw_stats io;	  /* the write calls: syscalls, batches, write_ns */
 };
 
@@ -96,6 +103,59 @@ struct iovw_writer {
 	size_t obs_slot;
 };
 
+/*
+ * A context (ctx.c): what is kept between writes. One writer serves every
+ * mode in turn (its arena, iovecs, slot table and stream window stay), the
+ * buffer strategy's buffer and the temporary name's room. Each grows only
+ * to what one write needs and is reused when big enough.
+ */
+struct iovw_ctx {
+	iovw_allocator alloc;	     /* resolved */
+	const iovw_allocator *given; /* as passed to iovw_ctx_new() */
+	iovw_writer *w;		     /* NULL until the first write */
+	unsigned char *buf;	     /* the buffer strategy's buffer */
+	size_t buf_cap;
+	void *map; /* IOVW_F_HUGEPAGE: the mapping `buf` lies in (NULL: buf
+		      came from the allocator) */
+	size_t map_len;
+	iovw_sys map_sys; /* the seam that mapped it: its munmap unmaps it */
+	char *tmp;	  /* room for a temporary name */
+	size_t tmp_cap;
+};
+
+/* A context on the caller's storage (the one-shot calls use one on their
+ * stack); iovw__ctx_release() gives back what it holds, counting an
+ * munmap into `st` (may be NULL). */
+void iovw__ctx_init(struct iovw_ctx *c, const iovw_allocator *a);
+void iovw__ctx_release(struct iovw_ctx *c, iovw_stats *st);
+
+/* The context's writer, armed as a new one of `mode` with o's options
+ * (batch limit `batch`, resolved): every piece forgotten, the sticky error
+ * and written state cleared, the memory kept. 0 or -ENOMEM. */
+int iovw__ctx_writer(struct iovw_ctx *c, iovw_writer **out, iovw_mode mode,
+		     const iovw_options *o, size_t batch);
+
+/* A buffer of at least `size` (> 0) bytes for the buffer strategy: the
+ * kept one if big enough and of the kind asked (`huge`: anonymous memory
+ * through s->mmap_anon, aligned to 2 MiB), else a new one in its place.
+ * Counts mmap and munmap into `st`. 0 or a negative errno. */
+int iovw__ctx_buffer(struct iovw_ctx *c, size_t size, int huge,
+		     const iovw_sys *s, iovw_stats *st, unsigned char **out);
+
+/* Room for `n` bytes (a temporary name), kept; NULL if out of memory. */
+char *iovw__ctx_tmp(struct iovw_ctx *c, size_t n);
+
+/* 0 if `c` is a context and o->alloc NULL or its allocator; -EINVAL. */
+int iovw__ctx_check(const struct iovw_ctx *c, const iovw_options *o);
+
+/* Rearm `w` as a new writer of `mode` (writer.c): what iovw_writer_reset()
+ * keeps is kept, every option set anew from `o`, the allocator `a`. */
+void iovw__writer_arm(iovw_writer *w, iovw_mode mode, const iovw_options *o,
+		      size_t batch, const iovw_allocator *a);
+
+/* Bytes of memory `w` holds besides the pieces it borrows. */
+size_t iovw__writer_retained(const iovw_writer *w);
+
 /* 4096 zero bytes, the source of all padding. */
 extern const unsigned char iovw__zeros[IOVW_MAX_ALIGN];
 
@@ -126,10 +186,11 @@ int iovw__fd_check(const iovw_sys *s, iovw_stats *st, int fd);
 int iovw__plan_write(iovw_writer *w, int fd, uint64_t off, int each,
 		     iovw_stats *st);
 
-/* Run a strategy on an open fd; fdatasync if asked. Counts into `st`. */
-int iovw__write_fd(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
-		   iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
-		   const iovw_options *o);
+/* Run a strategy on an open fd through context `c`; fdatasync if asked.
+ * Counts into `st`. */
+int iovw__write_fd(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
+		   int fd, uint64_t off, iovw_strategy strat,
+		   iovw_serialize_fn fn, void *ctx, const iovw_options *o);
 
 /* Room a temporary name takes after its directory part, with the NUL. */
 #define IOVW__TMP_NAME_MAX 48
@@ -152,8 +213,9 @@ int iovw__stream_pad(iovw_writer *w, size_t pad);
 int iovw__stream_zeros(iovw_writer *w, uint64_t n);
 /* Write the window (the observer sees it first). */
 int iovw__stream_flush(iovw_writer *w);
-/* The IOVW_STREAM strategy on an open fd. Counts into `st`. */
-int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
+/* The IOVW_STREAM strategy on an open fd with `w`, a plan-mode writer
+ * (armed, not freed here). Counts into `st`. */
+int iovw__stream_write_fd(iovw_writer *w, iovw_stats *st, int fd, uint64_t off,
 			  iovw_serialize_fn fn, void *ctx,
 			  const iovw_options *o);
 

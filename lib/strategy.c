@@ -33,12 +33,13 @@ static int run_fn(iovw_writer *w, iovw_serialize_fn fn, void *ctx)
 	return rc ? rc : iovw_error(w);
 }
 
-static int do_plan(iovw_stats *st, int fd, uint64_t off, int each,
-		   iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+static int do_plan(struct iovw_ctx *c, iovw_stats *st, int fd, uint64_t off,
+		   int each, iovw_serialize_fn fn, void *ctx,
+		   const iovw_options *o, size_t batch)
 {
 	iovw_writer *w;
 	uint64_t t0 = iovw__now_ns();
-	int rc = iovw_writer_new(&w, IOVW_MODE_PLAN, o);
+	int rc = iovw__ctx_writer(c, &w, IOVW_MODE_PLAN, o, batch);
 
 	if (rc)
 		return rc;
@@ -49,50 +50,51 @@ static int do_plan(iovw_stats *st, int fd, uint64_t off, int each,
 		rc = iovw__plan_write(w, fd, off, each, st);
 	}
 	iovw_writer_stats(w, st);
-	iovw_writer_free(w);
 	return rc;
 }
 
 /* Measure mode: the stream's size. */
-static int measure(iovw_serialize_fn fn, void *ctx, const iovw_options *o,
-		   uint64_t *size)
+static int measure(struct iovw_ctx *c, iovw_serialize_fn fn, void *ctx,
+		   const iovw_options *o, size_t batch, uint64_t *size)
 {
 	iovw_writer *w;
-	int rc = iovw_writer_new(&w, IOVW_MODE_MEASURE, o);
+	int rc = iovw__ctx_writer(c, &w, IOVW_MODE_MEASURE, o, batch);
 
 	if (rc)
 		return rc;
 	rc = run_fn(w, fn, ctx);
 	*size = iovw_size(w);
-	iovw_writer_free(w);
 	return rc;
 }
 
 /* Direct mode into region[0, size); the serializer must fill it exactly. */
-static int direct(iovw_stats *st, void *region, uint64_t size,
-		  iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+static int direct(struct iovw_ctx *c, iovw_stats *st, void *region,
+		  uint64_t size, iovw_serialize_fn fn, void *ctx,
+		  const iovw_options *o, size_t batch)
 {
 	iovw_writer *w;
-	int rc = iovw_writer_new_direct(&w, region, size, o);
+	int rc = iovw__ctx_writer(c, &w, IOVW_MODE_DIRECT, o, batch);
 
 	if (rc)
 		return rc;
+	w->region = region;
+	w->cap = size;
 	rc = run_fn(w, fn, ctx);
 	if (!rc && iovw_size(w) != size)
 		rc = -EINVAL; /* a different stream than it measured */
 	iovw_writer_stats(w, st);
-	iovw_writer_free(w);
 	return rc;
 }
 
-static int do_buffer(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
-		     iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+static int do_buffer(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
+		     int fd, uint64_t off, iovw_serialize_fn fn, void *ctx,
+		     const iovw_options *o, size_t batch)
 {
-	iovw_allocator a;
 	struct iovec iov;
 	uint64_t size, t0 = iovw__now_ns();
-	void *buf = NULL;
-	int rc = measure(fn, ctx, o, &size);
+	unsigned char *buf = NULL;
+	int huge = o && (o->flags & IOVW_F_HUGEPAGE);
+	int rc = measure(c, fn, ctx, o, batch, &size);
 
 	if (rc)
 		return rc;
@@ -100,13 +102,12 @@ static int do_buffer(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 		return -ENOMEM;
 	if (off > IOVW_LIMIT - size)
 		return -EFBIG;
-	iovw__alloc_resolve(&a, o ? o->alloc : NULL);
 	if (size) {
-		buf = a.malloc(a.ctx, (size_t)size);
-		if (!buf)
-			return -ENOMEM;
+		rc = iovw__ctx_buffer(c, (size_t)size, huge, s, st, &buf);
+		if (rc)
+			return rc;
 	}
-	rc = direct(st, buf, size, fn, ctx, o);
+	rc = direct(c, st, buf, size, fn, ctx, o, batch);
 	st->build_ns += iovw__now_ns() - t0;
 	if (!rc && size) {
 		built(o);
@@ -117,19 +118,19 @@ static int do_buffer(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 		st->iovecs += 1;
 		st->write_ns += iovw__now_ns() - t0;
 	}
-	a.free(a.ctx, buf);
 	return rc;
 }
 
-static int do_mmap(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
-		   iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+static int do_mmap(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
+		   int fd, uint64_t off, iovw_serialize_fn fn, void *ctx,
+		   const iovw_options *o, size_t batch)
 {
 	uint64_t size, t0 = iovw__now_ns();
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t map_off, delta;
 	int64_t cur;
 	void *map;
-	int rc = measure(fn, ctx, o, &size);
+	int rc = measure(c, fn, ctx, o, batch, &size);
 
 	if (rc)
 		return rc;
@@ -163,7 +164,8 @@ static int do_mmap(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 		     &map);
 	if (rc)
 		return rc;
-	rc = direct(st, (unsigned char *)map + delta, size, fn, ctx, o);
+	rc = direct(c, st, (unsigned char *)map + delta, size, fn, ctx, o,
+		    batch);
 	st->build_ns += iovw__now_ns() - t0;
 	if (!rc)
 		built(o);
@@ -180,28 +182,33 @@ static int do_mmap(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
 	return rc;
 }
 
-int iovw__write_fd(const iovw_sys *s, iovw_stats *st, int fd, uint64_t off,
-		   iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
-		   const iovw_options *o)
+int iovw__write_fd(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
+		   int fd, uint64_t off, iovw_strategy strat,
+		   iovw_serialize_fn fn, void *ctx, const iovw_options *o)
 {
+	iovw_writer *w;
 	uint64_t t0;
-	int rc;
+	size_t batch;
+	int rc = iovw__options_check(o, &batch);
 
+	if (rc)
+		return rc;
 	switch (strat) {
 	case IOVW_PWRITEV:
-		rc = do_plan(st, fd, off, 0, fn, ctx, o);
-		break;
 	case IOVW_WRITE_EACH:
-		rc = do_plan(st, fd, off, 1, fn, ctx, o);
+		rc = do_plan(c, st, fd, off, strat == IOVW_WRITE_EACH, fn, ctx,
+			     o, batch);
 		break;
 	case IOVW_BUFFER:
-		rc = do_buffer(s, st, fd, off, fn, ctx, o);
+		rc = do_buffer(c, s, st, fd, off, fn, ctx, o, batch);
 		break;
 	case IOVW_MMAP:
-		rc = do_mmap(s, st, fd, off, fn, ctx, o);
+		rc = do_mmap(c, s, st, fd, off, fn, ctx, o, batch);
 		break;
 	case IOVW_STREAM:
-		rc = iovw__stream_write_fd(st, fd, off, fn, ctx, o);
+		rc = iovw__ctx_writer(c, &w, IOVW_MODE_PLAN, o, batch);
+		if (!rc)
+			rc = iovw__stream_write_fd(w, st, fd, off, fn, ctx, o);
 		break;
 	default:
 		return -EINVAL;
@@ -226,8 +233,9 @@ int iovw__fd_check(const iovw_sys *s, iovw_stats *st, int fd)
 	return fl & O_APPEND ? -EINVAL : 0;
 }
 
-int iovw_write_fd(int fd, uint64_t off, iovw_strategy s, iovw_serialize_fn fn,
-		  void *ctx, const iovw_options *o, iovw_stats *st)
+int iovw_ctx_write_fd(iovw_ctx *c, int fd, uint64_t off, iovw_strategy s,
+		      iovw_serialize_fn fn, void *arg, const iovw_options *o,
+		      iovw_stats *st)
 {
 	iovw_stats local = {0};
 	size_t batch;
@@ -236,13 +244,30 @@ int iovw_write_fd(int fd, uint64_t off, iovw_strategy s, iovw_serialize_fn fn,
 
 	if (fd < 0 || !fn || (unsigned)s >= IOVW_STRATEGY_COUNT)
 		return -EINVAL;
-	rc = iovw__options_check(o, &batch);
+	rc = iovw__ctx_check(c, o);
+	if (!rc)
+		rc = iovw__options_check(o, &batch);
 	if (rc)
 		return rc;
 	iovw__sys_resolve(&sys, o ? o->sys : NULL);
 	rc = iovw__fd_check(&sys, &local, fd);
 	if (!rc)
-		rc = iovw__write_fd(&sys, &local, fd, off, s, fn, ctx, o);
+		rc = iovw__write_fd(c, &sys, &local, fd, off, s, fn, arg, o);
+	if (st)
+		iovw_stats_add(st, &local);
+	return rc;
+}
+
+int iovw_write_fd(int fd, uint64_t off, iovw_strategy s, iovw_serialize_fn fn,
+		  void *arg, const iovw_options *o, iovw_stats *st)
+{
+	struct iovw_ctx c;
+	iovw_stats local = {0};
+	int rc;
+
+	iovw__ctx_init(&c, o ? o->alloc : NULL);
+	rc = iovw_ctx_write_fd(&c, fd, off, s, fn, arg, o, &local);
+	iovw__ctx_release(&c, &local);
 	if (st)
 		iovw_stats_add(st, &local);
 	return rc;

@@ -49,14 +49,18 @@ static void *window_block(iovw_writer *w, size_t cap, size_t stage)
 }
 
 /* Point the window into block `mem` of those sizes. */
-static void window_set(struct iovw_window *v, void *mem, size_t cap,
+static void window_set(struct iovw_stream *s, void *mem, size_t cap,
 		       size_t stage)
 {
+	struct iovw_window *v = &s->win;
+
 	v->mem = mem;
 	v->iov = mem;
 	v->cap = cap;
 	v->stage = (unsigned char *)mem + cap * sizeof(struct iovec);
 	v->stage_cap = stage;
+	s->blk_cap = cap;
+	s->blk_stage = stage;
 }
 
 /* Double the window's iovecs (`iov`) or its staging buffer (else), up to
@@ -83,7 +87,7 @@ static int window_grow(iovw_writer *w, int iov)
 	memcpy(mem, v->iov, v->n * sizeof(struct iovec));
 	memcpy((unsigned char *)mem + cap * sizeof(struct iovec), old, v->used);
 	w->alloc.free(w->alloc.ctx, v->mem);
-	window_set(v, mem, cap, stage);
+	window_set(s, mem, cap, stage);
 	for (i = 0; i < v->n; i++) {
 		unsigned char *b = v->iov[i].iov_base;
 		if (b >= old && b < old + v->used)
@@ -341,29 +345,52 @@ static int write_slots(iovw_writer *w, uint64_t final)
 
 /* ---- the strategy ------------------------------------------------------- */
 
-/* Turn a new plan-mode writer into a stream-mode one writing to fd at off:
- * the window's first, small block. */
+/* The window within its limits: the block a context kept (the parts of
+ * it the limits allow: a later write with smaller limits uses less of a
+ * larger block), else a first, small one. */
+static int window_open(iovw_writer *w)
+{
+	struct iovw_stream *s = &w->stream;
+	struct iovw_window *v = &s->win;
+	size_t cap =
+		s->cap_max < STREAM_IOV_START ? s->cap_max : STREAM_IOV_START;
+	size_t stage = s->stage_max < STREAM_STAGE_START ? s->stage_max
+							 : STREAM_STAGE_START;
+	void *mem;
+
+	if (v->mem) {
+		v->iov = v->mem;
+		v->cap = s->blk_cap < s->cap_max ? s->blk_cap : s->cap_max;
+		v->stage = (unsigned char *)v->mem +
+			   s->blk_cap * sizeof(struct iovec);
+		v->stage_cap = s->blk_stage < s->stage_max ? s->blk_stage
+							   : s->stage_max;
+		return 0;
+	}
+	if (!(mem = window_block(w, cap, stage)))
+		return -ENOMEM;
+	window_set(s, mem, cap, stage);
+	return 0;
+}
+
+/* Turn a plan-mode writer just armed into a stream-mode one writing to fd
+ * at off. */
 static int stream_open(iovw_writer *w, int fd, uint64_t off,
 		       const iovw_options *o)
 {
 	struct iovw_stream *s = &w->stream;
 	size_t stage_max =
 		o && o->stage_bytes ? o->stage_bytes : IOVW_STAGE_DEFAULT;
-	size_t cap_max = w->batch_limit;
-	size_t cap = cap_max < STREAM_IOV_START ? cap_max : STREAM_IOV_START;
-	size_t stage =
-		stage_max < STREAM_STAGE_START ? stage_max : STREAM_STAGE_START;
-	void *mem;
+	int rc;
 
 	if (off > IOVW_LIMIT)
 		return -EFBIG;
-	if (stage_max > SIZE_MAX - cap_max * sizeof(struct iovec))
+	if (stage_max > SIZE_MAX - w->batch_limit * sizeof(struct iovec))
 		return -ENOMEM;
-	if (!(mem = window_block(w, cap, stage)))
-		return -ENOMEM;
-	window_set(&s->win, mem, cap, stage);
-	s->cap_max = cap_max;
+	s->cap_max = w->batch_limit;
 	s->stage_max = stage_max;
+	if ((rc = window_open(w)))
+		return rc;
 	w->mode = IOVW_MODE_STREAM;
 	w->stream.fd = fd;
 	w->stream.base = off;
@@ -372,17 +399,13 @@ static int stream_open(iovw_writer *w, int fd, uint64_t off,
 	return 0;
 }
 
-int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
+int iovw__stream_write_fd(iovw_writer *w, iovw_stats *st, int fd, uint64_t off,
 			  iovw_serialize_fn fn, void *ctx,
 			  const iovw_options *o)
 {
 	uint64_t t0 = iovw__now_ns(), final;
-	iovw_writer *w;
-	int rc = iovw_writer_new(&w, IOVW_MODE_PLAN, o);
+	int rc = stream_open(w, fd, off, o);
 
-	if (rc)
-		return rc;
-	rc = stream_open(w, fd, off, o);
 	if (!rc) {
 		rc = fn(w, ctx); /* as strategy.c's run_fn */
 		if (rc > 0)
@@ -403,6 +426,5 @@ int iovw__stream_write_fd(iovw_stats *st, int fd, uint64_t off,
 	iovw_writer_stats(w, st);
 	iovw_stats_add(st, &w->stream.io);
 	st->build_ns += iovw__now_ns() - t0 - w->stream.io.write_ns;
-	iovw_writer_free(w);
 	return rc;
 }

@@ -152,6 +152,20 @@ static ssize_t sys_getdents(void *ctx, int fd, void *buf, size_t n)
 	return r < 0 ? -errno : r;
 }
 
+static int sys_mmap_anon(void *ctx, size_t len, void **out)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	(void)ctx;
+	if (p == MAP_FAILED)
+		return -errno;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, len, MADV_HUGEPAGE); /* advice: EINVAL without THP */
+#endif
+	*out = p;
+	return 0;
+}
+
 void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 {
 	static const iovw_sys real = {
@@ -174,6 +188,7 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 		.kill = sys_kill,
 		.unlinkat = sys_unlinkat,
 		.getdents = sys_getdents,
+		.mmap_anon = sys_mmap_anon,
 	};
 
 	*out = real;
@@ -202,6 +217,7 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 	TAKE(kill);
 	TAKE(unlinkat);
 	TAKE(getdents);
+	TAKE(mmap_anon);
 #undef TAKE
 }
 
@@ -241,7 +257,8 @@ int iovw__options_check(const iovw_options *o, size_t *batch_limit)
 {
 	size_t max = iovw_iov_max();
 	const unsigned known = IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR |
-			       IOVW_F_NO_ATOMIC | IOVW_F_NAMED_TEMP;
+			       IOVW_F_NO_ATOMIC | IOVW_F_NAMED_TEMP |
+			       IOVW_F_HUGEPAGE;
 
 	*batch_limit = max;
 	if (!o)

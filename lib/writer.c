@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define FIRST_CHUNK  ((size_t)64 << 10)
 #define MAX_CHUNK    ((size_t)64 << 20)
 #define FIRST_IOVECS 256
 #define FIRST_SLOTS  16
@@ -29,7 +28,7 @@ static void writer_init(iovw_writer *w, iovw_mode mode, const iovw_options *o,
 	memset(w, 0, sizeof(*w));
 	w->mode = mode;
 	w->batch_limit = batch;
-	w->next_chunk = FIRST_CHUNK;
+	w->next_chunk = IOVW__FIRST_CHUNK;
 	if (o) {
 		w->coalesce_below = o->coalesce_below;
 		w->flags = o->flags;

@@ -227,3 +227,77 @@ void h_expect_big(iovw_strategy s, const iovw_options *o, int want, int line)
 			  iovw_strategy_name(s), rc, iovw_strerror(rc), want);
 	h_check_untouched(line);
 }
+
+unsigned char h_data[H_DATA_SIZE];
+
+struct h_wl h_wl_big(size_t n)
+{
+	struct h_wl w = {0, {h_data, n}};
+	return w;
+}
+
+struct h_wl h_wl_small(void)
+{
+	struct h_wl w = {1, {NULL, 0}};
+	return w;
+}
+
+iovw_serialize_fn h_wl_fn(const struct h_wl *w)
+{
+	return w->small ? h_small_fn : h_big_fn;
+}
+
+void *h_wl_arg(struct h_wl *w)
+{
+	return w->small ? NULL : &w->big;
+}
+
+void h_wl_fill(void)
+{
+	h_fill(h_data, sizeof(h_data), 5);
+	h_fill(h_small_src, sizeof(h_small_src), 77);
+}
+
+unsigned char *h_wl_bytes(struct h_wl *w, size_t *len)
+{
+	unsigned char *b = h_plan_bytes(h_wl_fn(w), h_wl_arg(w), len);
+
+	if (!b) {
+		t_fail_at(__FILE__, __LINE__, "no plan bytes");
+		t_abort_case();
+	}
+	return b;
+}
+
+void h_check_file(const char *path, const unsigned char *want, size_t wlen,
+		  int line)
+{
+	unsigned char *got;
+	size_t len;
+
+	got = t_read_file(path, &len);
+	if (!got || len != wlen || memcmp(got, want, wlen))
+		t_fail_at(__FILE__, line, "%s: wrong bytes (%zu, want %zu)",
+			  path, got ? len : 0, wlen);
+	free(got);
+}
+
+void h_ctx_expect(iovw_ctx *c, const char *name, iovw_strategy s,
+		  struct h_wl *w, const iovw_options *o, iovw_stats *st,
+		  int line)
+{
+	unsigned char *want;
+	size_t wlen;
+	char path[4200];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s", h_path(name));
+	want = h_wl_bytes(w, &wlen);
+	rc = iovw_ctx_write_file(c, path, s, h_wl_fn(w), h_wl_arg(w), o, st);
+	if (rc)
+		t_fail_at(__FILE__, line, "%s %s: rc %d (%s)", name,
+			  iovw_strategy_name(s), rc, iovw_strerror(rc));
+	else
+		h_check_file(path, want, wlen, line);
+	free(want);
+}

@@ -73,4 +73,34 @@ struct h_alloc {
 };
 void h_alloc_init(struct h_alloc *h);
 
+/* ---- workloads of the context tests ---- */
+
+#define H_DATA_SIZE (((size_t)2 << 20) + 4096)
+extern unsigned char h_data[H_DATA_SIZE];
+
+/* h_big_fn over the first big.n bytes of h_data, or (small) h_small_fn. */
+struct h_wl {
+	int small;
+	struct h_big big;
+};
+struct h_wl h_wl_big(size_t n); /* n <= H_DATA_SIZE */
+struct h_wl h_wl_small(void);
+iovw_serialize_fn h_wl_fn(const struct h_wl *w);
+void *h_wl_arg(struct h_wl *w); /* the serializer's ctx */
+/* Fill h_data (seed 5) and h_small_src (seed 77). */
+void h_wl_fill(void);
+/* The workload's bytes from a plan (malloc'ed); ends the case if none. */
+unsigned char *h_wl_bytes(struct h_wl *w, size_t *len);
+
+/* Fail (at `line`) unless `path` holds exactly want[0, wlen). */
+void h_check_file(const char *path, const unsigned char *want, size_t wlen,
+		  int line);
+
+/* Write workload `w` through context `c` to `name` (in the case's
+ * directory) with s, o and st: fail at `line` unless it succeeds and the
+ * file holds the workload's bytes. */
+void h_ctx_expect(iovw_ctx *c, const char *name, iovw_strategy s,
+		  struct h_wl *w, const iovw_options *o, iovw_stats *st,
+		  int line);
+
 #endif

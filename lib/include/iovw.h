@@ -21,6 +21,8 @@
  *
  * iovw_write_file() and iovw_write_fd() run a serializer in the modes a
  * strategy needs and write the result; every strategy writes the same bytes.
+ * They allocate what they need and free it before returning; a context
+ * (iovw_ctx_new) keeps that memory for the next file instead.
  *
  * Conventions: every function that can fail returns 0 (or a count) on
  * success and a negative errno value on failure, as liburing does;
@@ -140,6 +142,11 @@ typedef struct iovw_sys {
 	int (*unlinkat)(void *ctx, int dirfd, const char *path, int flags);
 	/* getdents64(): records as struct dirent64 in `buf` */
 	ssize_t (*getdents)(void *ctx, int fd, void *buf, size_t n);
+	/* Private anonymous read-write memory of `len` bytes (IOVW_F_HUGEPAGE's
+	 * buffer), advised MADV_HUGEPAGE where the build has it (the advice
+	 * failing is ignored: it is advice). Counted as IOVW_SYS_MMAP; given
+	 * back with this table's munmap (IOVW_SYS_MUNMAP). */
+	int (*mmap_anon)(void *ctx, size_t len, void **out);
 } iovw_sys;
 
 /*
@@ -165,6 +172,18 @@ typedef struct iovw_allocator {
  * tmpfs here, but a killed writer leaves its partial temporary file, for
  * iovw_clean_stale() to remove. For many tiny files. */
 #define IOVW_F_NAMED_TEMP 0x8u
+/* IOVW_BUFFER: the buffer is anonymous memory from the seam's mmap_anon
+ * (not the allocator hook, which cannot promise an alignment), 2 MiB
+ * aligned and a multiple of 2 MiB long, advised MADV_HUGEPAGE where the
+ * build has it: with transparent huge pages on ("madvise" or "always" in
+ * /sys/kernel/mm/transparent_hugepage/enabled) a large buffer costs about
+ * one page fault per 2 MiB instead of one per 4 KiB. It is unmapped with
+ * the same seam's munmap, when a later write replaces it or the context
+ * (see iovw_ctx_new) is trimmed or freed: that seam's ctx must stay valid
+ * until then (the one-shot calls unmap it before they return). The
+ * mapping is 2 MiB longer than the buffer, for the alignment; that slack
+ * is never touched. Other strategies ignore the flag. */
+#define IOVW_F_HUGEPAGE 0x10u
 
 /* Called by the strategies when the build phase is over: the plan is
  * built, the buffer or the mapping is filled, nothing is written yet (the
@@ -187,8 +206,9 @@ typedef struct iovw_options {
 	/* Stream mode's staging buffer at most, 0 meaning
 	 * IOVW_STAGE_DEFAULT: the window (iovecs and staging, one block)
 	 * starts at 64 iovecs and 4 KiB and doubles when it fills, up to
-	 * batch_limit and stage_bytes; only then is it written. Other modes
-	 * ignore it. */
+	 * batch_limit and stage_bytes; only then is it written. Through a
+	 * context it starts at the block kept from earlier writes, of which
+	 * it uses no more than these limits. Other modes ignore it. */
 	size_t stage_bytes;
 	unsigned flags;	     /* IOVW_F_* */
 	unsigned file_mode;  /* mode for a new file; 0 means 0666 (& ~umask) */
@@ -466,6 +486,67 @@ IOVW_API int iovw_write_fd(int fd, uint64_t off, iovw_strategy s,
  */
 IOVW_API int iovw_clean_stale(const char *dir, const iovw_options *o,
 			      iovw_stats *st);
+
+/* ---- contexts: memory kept between writes ------------------------------ */
+
+/*
+ * A context keeps what a write allocates for the next one: the plan
+ * writer's arena and iovec array, the slot table, the stream window (its
+ * iovecs and staging buffer), the buffer strategy's buffer and the room for
+ * a temporary name. A long-lived process (a compiler daemon, a build tool)
+ * writing many files through one context then neither allocates nor faults
+ * in fresh pages for each file.
+ *
+ * Bound: per kind of memory (the writer's arena, iovecs, slots and stream
+ * window; the buffer; the name) a context keeps at most what the largest
+ * single write through it needed of that kind, never the sum over writes:
+ * each grows only when a write needs more and is then replaced, not added
+ * to (the arena's chunks of one write become one chunk of their total at
+ * the start of the next). iovw_ctx_trim() gives it all back.
+ *
+ * Threads: one thread at a time per context, no locking inside; distinct
+ * contexts are independent. Ownership: the context owns its memory; the
+ * pieces a serializer borrows are never kept past the write call.
+ * A failed write (any error: allocation, a system call, the serializer)
+ * leaves the context usable: the next write starts clean, nothing of the
+ * failed one's state (a sticky error, a half-filled window) carried over.
+ */
+typedef struct iovw_ctx iovw_ctx;
+
+/* Create a context; on success *out owns it (iovw_ctx_free()). `a` is the
+ * allocator for all its memory (NULL: malloc); it must outlive the
+ * context. The context itself is one small allocation; the rest comes
+ * with the first write. -EINVAL (out NULL) or -ENOMEM. */
+IOVW_API int iovw_ctx_new(iovw_ctx **out, const iovw_allocator *a);
+
+/* Free a context and all it keeps. NULL is ok. */
+IOVW_API void iovw_ctx_free(iovw_ctx *c);
+
+/* Give back everything kept (the context stays usable: the next write
+ * allocates afresh). NULL is ok. */
+IOVW_API void iovw_ctx_trim(iovw_ctx *c);
+
+/* Bytes of memory the context keeps now (not counting its own small
+ * struct; 0 after iovw_ctx_trim()). A huge-page buffer counts its length
+ * (a multiple of 2 MiB), not the alignment slack of its mapping. 0 for
+ * NULL. */
+IOVW_API size_t iovw_ctx_retained(const iovw_ctx *c);
+
+/*
+ * iovw_write_file() and iovw_write_fd() through context `c`: the same
+ * contract, the same bytes, the same system calls (except IOVW_F_HUGEPAGE's
+ * mmap and munmap, made only when the kept buffer is too small or of the
+ * other kind); only memory is reused (and allocated, when the context
+ * holds too little, with the context's allocator). o->alloc must be NULL
+ * or the allocator the context was created with (-EINVAL otherwise,
+ * before anything is done).
+ */
+IOVW_API int iovw_ctx_write_file(iovw_ctx *c, const char *path, iovw_strategy s,
+				 iovw_serialize_fn fn, void *arg,
+				 const iovw_options *o, iovw_stats *st);
+IOVW_API int iovw_ctx_write_fd(iovw_ctx *c, int fd, uint64_t off,
+			       iovw_strategy s, iovw_serialize_fn fn, void *arg,
+			       const iovw_options *o, iovw_stats *st);
 
 /* ---- names and errors --------------------------------------------------- */
 

@@ -31,6 +31,7 @@ def row_label($iovmax):
   + (if .strategy == "pwritev" and (.params.batch // $iovmax) != $iovmax
      then " batch=\(.params.batch)" else "" end)
   + (if (.params.coalesce // 0) > 0 then " coalesce=\(.params.coalesce)" else "" end)
+  + (if .params.hugepage == true then " hugepage" else "" end)
   + warm;
 
 # `array NAME[n] = [...]`, or nothing for an empty array

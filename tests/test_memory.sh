@@ -1,8 +1,9 @@
 #!/bin/sh
 # test_memory.sh - iovbench run --memory: fresh and warm rows of every
-# strategy write the same bytes on every workload, carry their memory in
-# the report and the table, are set against the reference rows of their
-# own memory; bad values exit 2 with one line.
+# strategy (buffer also with --hugepage) write the same bytes on every
+# workload, carry their memory in the report and the table, are set
+# against the reference rows of their own memory, and compare tells them
+# apart; bad values exit 2 with one line.
 set -u
 suite=memory
 . "$(dirname "$0")/lib.sh"
@@ -18,9 +19,10 @@ fi
 # every workload and strategy, both memories: run exits 1 if a digest
 # differs, so exit 0 is the byte identity of warm and fresh
 expect all_same 0 "report: $tmp/all.json" -- "$bin" run --quick -s all \
-	--no-syscalls --reps 1 --warmup 0 --json "$tmp/all.json"
+	--hugepage --no-syscalls --reps 1 --warmup 0 --json "$tmp/all.json"
 cp "$tmp/out" "$tmp/all.out"
 expect table_warm 0 "" -- grep -Eq "^  [ *]stream warm " "$tmp/all.out"
+expect table_hugepage 0 "" -- grep -Eq "^  [ *]buffer hugepage warm " "$tmp/all.out"
 expect all_rows 0 "" -- $py - "$tmp/all.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -41,9 +43,10 @@ for w in r["config"]["workloads"]:
         assert ("coalesce" in p) == (s in ("pwritev", "write-each", "stream")), row
         assert ("stage" in p) == (s == "stream"), row
         assert ("fsync" in p) == (s != "gather-limit"), row
+        assert ("hugepage" in p) == (s == "buffer"), row
     assert len(digests) == 1, (w, digests)
     for m in ("fresh", "warm"):
-        want = ["gather-limit", "pwrite-limit"] + strategies + ["pwritev", "write-each", "stream"]
+        want = ["gather-limit", "pwrite-limit"] + strategies + ["buffer"]  # + hugepage
         assert sorted(got[m]) == sorted(want), (w, m, got[m])
 assert r["verify"]["ok"] is True
 PY
@@ -55,7 +58,7 @@ import json, sys
 rows = json.load(open(sys.argv[1]))["results"]
 def med(w, s, m):
     return next(r for r in rows if r["workload"] == w and r["strategy"] == s
-                and r["params"]["memory"] == m and r["params"].get("coalesce", 0) in (0, 512))
+                and r["params"]["memory"] == m and not r["params"].get("hugepage"))
 for w in ("blob", "tree"):
     for m in ("fresh", "warm"):
         lim = med(w, "pwrite-limit", m)["wall_ns"]["median"]
@@ -69,7 +72,7 @@ PY
 n=$($py -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$tmp/all.json")
 expect compare_self 0 "no regression \\($n rows compared\\)" -- \
 	"$bin" compare "$tmp/all.json" "$tmp/all.json"
-expect compare_label 0 "^  stream coalesce=512 stage=262144 warm " -- \
+expect compare_label 0 "^  buffer hugepage warm " -- \
 	"$bin" compare "$tmp/all.json" "$tmp/all.json"
 # a report from before memory and applicable-only params: its rows are
 # the fresh ones (buffer carried batch=IOV_MAX then)

@@ -126,7 +126,9 @@ fi
 expect bad_syscalls 2 "--syscalls wants auto, tracepoints, ptrace or off" -- \
 	"$bin" run --syscalls nope
 
-# Peak RSS: the buffer strategy holds the whole output, pwritev does not.
+# Peak RSS: the buffer strategy holds the whole output, pwritev does not;
+# with warm memory neither grows (the writer context kept the buffer and
+# the plan from the untimed run before).
 expect rss_run 0 "" -- "$bin" run -w blob -s pwritev,buffer --scale 0.2 \
 	--reps 3 --warmup 0 --no-syscalls --json "$tmp/rss.json"
 if [ -x "$py" ]; then
@@ -140,6 +142,11 @@ size = rows["pwritev"]["bytes"]
 assert rows["buffer"]["rss"]["peak_delta_bytes"] >= 0.99 * size, rows["buffer"]["rss"]
 assert rows["buffer"]["rss"]["anon_delta_bytes"] >= 0.99 * size, rows["buffer"]["rss"]
 assert rows["pwritev"]["rss"]["peak_delta_bytes"] < 0.05 * size, rows["pwritev"]["rss"]
+warm = {r["strategy"]: r for r in json.load(open(sys.argv[1]))["results"]
+        if r["params"]["memory"] == "warm"}
+for s in ("buffer", "pwritev"):
+    assert warm[s]["rss"]["peak_delta_bytes"] < 0.05 * size, (s, warm[s]["rss"])
+    assert warm[s]["faults"]["minor"] < 0.01 * size / 4096, (s, warm[s]["faults"])
 PY
 fi
 
@@ -170,6 +177,41 @@ for t in twins:
 else
 	skip peers "fio or python3 missing"
 fi
+
+# --precision: a row stops at 3 samples once they agree within P% of
+# their median (its digest and system calls still taken); 0 takes them
+# all; --reps N alone means exactly N
+expect precision_run 0 "3 to 5 samples a row|3 samples a row" -- "$bin" run \
+	--quick -w tree -s pwritev,stream --precision 50 --json "$tmp/pr.json"
+if [ -x "$py" ]; then
+	expect precision_rows 0 "" -- $py -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["config"]["precision"] == 0.5, r["config"]
+n = [len(x["samples_ns"]) for x in r["results"]]
+assert all(3 <= k <= 5 for k in n) and 3 in n, n
+for x in r["results"]:
+    k = len(x["samples_ns"])
+    if k < 5:  # stopped early: its samples agree within 50%
+        assert max(x["samples_ns"]) - min(x["samples_ns"]) <= x["wall_ns"]["median"] + 1, x
+    if x["strategy"] != "gather-limit":
+        assert "digest" in x and x["equivalent"], x
+    assert x["syscalls"]["total"] > 0, x
+' "$tmp/pr.json"
+	"$bin" run --quick -w blob -s buffer --no-syscalls --precision 0 \
+		--json "$tmp/p0.json" >/dev/null 2>&1
+	"$bin" run --quick -w blob -s buffer --no-syscalls --reps 4 \
+		--json "$tmp/p4.json" >/dev/null 2>&1
+	expect precision_off 0 "" -- $py -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert [len(x["samples_ns"]) for x in a["results"]] == [5] * 6, a["results"]
+assert [len(x["samples_ns"]) for x in b["results"]] == [4] * 6, b["results"]
+assert b["config"]["precision"] == 0
+' "$tmp/p0.json" "$tmp/p4.json"
+fi
+expect bad_precision 2 "^iovbench run: --precision wants a percentage from 0 to 50, not '51'" -- \
+	"$bin" run --precision 51
 
 expect bad_workload 2 "unknown workload 'nope'" -- "$bin" run -w nope
 expect bad_strategy 2 "unknown strategy 'nope'" -- "$bin" run -s nope

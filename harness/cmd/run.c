@@ -18,6 +18,7 @@
 #include "engine/rowstats.h"
 #include "report/table.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,9 @@ static void help(FILE *f)
 		"N] [--batch LIST]\n"
 		"                    [--coalesce LIST] [--stage LIST] [--dir "
 		"DIR] [--fsync]\n"
-		"                    [--peers] [--memory LIST]\n"
+		"                    [--peers] [--memory LIST] [--hugepage] "
+		"[--full]\n"
+		"                    [--precision P]\n"
 		"                    [--syscalls M | --no-syscalls] [--seed N] "
 		"[--scale F | --quick]\n"
 		"                    [--json FILE]\n"
@@ -47,10 +50,21 @@ static void help(FILE *f)
 		"IOV_MAX)\n"
 		"  --coalesce LIST   coalescing thresholds for pwritev, "
 		"write-each and stream\n"
-		"                    (default 0,64; stream's 0 is its default, "
+		"                    (default 0; stream's 0 is its default, "
 		"512)\n"
 		"  --stage LIST      staging sizes for stream (default 256K)\n"
 		"  --fsync           fdatasync every file before its rename\n"
+		"  --hugepage        buffer once more with IOVW_F_HUGEPAGE (2 "
+		"MiB aligned,\n"
+		"                    MADV_HUGEPAGE)\n"
+		"  --precision P     a row stops at 3 samples once half their "
+		"range is within P%%\n"
+		"                    of their median (default 2; 0: always "
+		"--reps samples;\n"
+		"                    --reps N alone means exactly N)\n"
+		"  --full            everything: --coalesce 0,64 --hugepage "
+		"--peers (later\n"
+		"                    options still apply)\n"
 		"  --memory LIST     fresh, warm or both (default fresh,warm): "
 		"fresh rows\n"
 		"                    allocate what they need, as a new process "
@@ -99,6 +113,23 @@ static int parse_memory(const char *arg, unsigned *mem)
 	return rc;
 }
 
+/* --precision P: a percentage from 0 (off) to 50. 0 or EXIT_USAGE. */
+static int parse_precision(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0 && v <= 50))
+		return cli_usage_error("run",
+				       "--precision wants a percentage from 0 "
+				       "to 50, not '%s'",
+				       arg);
+	*out = v / 100;
+	return 0;
+}
+
 /* Options into cfg; 0, or an exit code (-1: stop with EXIT_OK). */
 static int parse(int argc, char **argv, struct bench_cfg *cfg,
 		 const char **json)
@@ -109,10 +140,13 @@ static int parse(int argc, char **argv, struct bench_cfg *cfg,
 		{"fsync", no_argument, NULL, 'f'},
 		{"peers", no_argument, NULL, 'p'},
 		{"memory", required_argument, NULL, 'M'},
+		{"hugepage", no_argument, NULL, 'H'},
+		{"full", no_argument, NULL, 'F'},
+		{"precision", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_args a = CLI_ARGS("run", opts, "w:s:", help, argc, argv);
-	int c, rc;
+	int c, rc, reps = 0, precision = 0;
 
 	bench_cfg_run(cfg);
 	*json = NULL;
@@ -132,6 +166,22 @@ static int parse(int argc, char **argv, struct bench_cfg *cfg,
 		case 'M':
 			rc = parse_memory(a.arg, &cfg->memory);
 			break;
+		case 'H':
+			cfg->hugepage = 1;
+			rc = 0;
+			break;
+		case 'F':
+			bench_cfg_full(cfg);
+			rc = 0;
+			break;
+		case 'P':
+			rc = parse_precision(a.arg, &cfg->precision);
+			precision = 1;
+			break;
+		case 'r':
+			reps = 1;
+			rc = bench_option("run", c, a.arg, cfg, json);
+			break;
 		default:
 			rc = bench_option("run", c, a.arg, cfg, json);
 		}
@@ -140,6 +190,8 @@ static int parse(int argc, char **argv, struct bench_cfg *cfg,
 	}
 	if (c < 0)
 		return a.status == EXIT_OK ? -1 : a.status;
+	if (reps && !precision)
+		cfg->precision = 0; /* --reps N alone: exactly N */
 	return cli_operands(&a, 0, 0, NULL);
 }
 

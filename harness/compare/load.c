@@ -39,7 +39,7 @@ static const char *row_problem(const json_t *row)
  * (older reports gave every row batch, coalesce and fsync), a missing one
  * 0, memory 1 when warm. */
 struct row_key {
-	long long batch, coalesce, stage, fsync, warm;
+	long long batch, coalesce, stage, fsync, warm, hugepage;
 };
 
 static void row_key(const json_t *row, struct row_key *k)
@@ -57,6 +57,8 @@ static void row_key(const json_t *row, struct row_key *k)
 		k->stage = cj_int(p, "stage");
 	k->fsync = json_is_true(json_object_get(p, "fsync"));
 	k->warm = !strcmp(cj_str(p, "memory"), "warm");
+	k->hugepage = !strcmp(s, "buffer") &&
+		      json_is_true(json_object_get(p, "hugepage"));
 }
 
 /* Same workload, strategy and parameters. */
@@ -235,6 +237,8 @@ void compare_row_label(const struct creport *r, const json_t *row, char *buf,
 					cj_int(p, "stage"));
 	if (json_is_true(json_object_get(p, "fsync")) && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " fsync");
+	if (json_is_true(json_object_get(p, "hugepage")) && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " hugepage");
 	if (!strcmp(cj_str(p, "memory"), "warm") && len < n)
 		snprintf(buf + len, n - len, " warm");
 }

@@ -18,11 +18,20 @@ void bench_cfg_run(struct bench_cfg *c)
 	c->seed = 1;
 	c->scale = 1;
 	c->syscalls = SC_AUTO;
-	c->nbatch = 1; /* the default */
-	c->ncoalesce = 2;
-	c->coalesce[1] = 64;
-	c->nstage = 1; /* the default */
+	c->nbatch = 1;	  /* the default */
+	c->ncoalesce = 1; /* the default: 0 (stream's 0 is its own) */
+	c->nstage = 1;	  /* the default */
 	c->memory = MEM_FRESH | MEM_WARM;
+	c->precision = 0.02;
+}
+
+void bench_cfg_full(struct bench_cfg *c)
+{
+	c->ncoalesce = 2;
+	c->coalesce[0] = 0;
+	c->coalesce[1] = 64;
+	c->hugepage = 1;
+	c->peers = 1;
 }
 
 void bench_cfg_tune(struct bench_cfg *c)
@@ -37,6 +46,7 @@ void bench_cfg_tune(struct bench_cfg *c)
 		c->wmask |= 1u << (wl_find(workloads[i]) - wl_defs);
 	c->smask = 1u << IOVW_PWRITEV | 1u << IOVW_STREAM;
 	c->memory = MEM_FRESH;
+	c->precision = 0; /* its tests want every sample */
 	c->nbatch = c->ncoalesce = c->nstage = 0;
 	for (v = 1; v < max && c->nbatch < CFG_MAX_LIST - 1; v *= 2)
 		c->batch[c->nbatch++] = v;

@@ -12,6 +12,8 @@
 
 /* Most values a --batch or --coalesce list takes. */
 #define CFG_MAX_LIST 16
+/* The fewest recorded samples a row stops at (--precision). */
+#define CFG_MIN_REPS 3
 /* The scale --quick means. */
 #define QUICK_SCALE 0.02
 
@@ -24,7 +26,7 @@ enum {
 struct bench_cfg {
 	unsigned wmask;	 /* bit i: wl_defs[i] */
 	unsigned smask;	 /* bit i: strategy i */
-	uint64_t reps;	 /* recorded rounds: samples a row */
+	uint64_t reps;	 /* recorded rounds: samples a row, at most */
 	uint64_t warmup; /* unrecorded rounds first */
 	uint64_t seed;
 	double scale;
@@ -32,18 +34,29 @@ struct bench_cfg {
 	size_t coalesce[CFG_MAX_LIST], ncoalesce;
 	size_t stage[CFG_MAX_LIST], nstage; /* stream's; 0: the default */
 	unsigned memory;		    /* MEM_FRESH | MEM_WARM */
+	int hugepage; /* buffer also with IOVW_F_HUGEPAGE */
+	/* a row stops taking samples once it has CFG_MIN_REPS and half
+	 * their range is within `precision` of their median (0: never) */
+	double precision;
 	int fsync, peers;
 	enum sc_method syscalls; /* SC_OFF: not counted */
 	const char *dir;	 /* where the scratch directory goes, or NULL */
 };
 
 /* `iovbench run`'s defaults: every workload and strategy, 1 warm-up and 5
- * recorded rounds, seed 1, scale 1, the default batch limit, coalescing
- * thresholds 0 and 64 (stream's 0 is its default), the default staging
- * size, fresh and warm memory, system calls counted (SC_AUTO). */
+ * recorded rounds (a row stops at 3 once its median is known to +-2%),
+ * seed 1, scale 1, each strategy at the library's defaults (batch limit,
+ * coalescing, staging size), fresh and warm memory, system calls counted
+ * (SC_AUTO). */
 void bench_cfg_run(struct bench_cfg *c);
 
-/* `iovbench tune`'s: run's, but fresh memory only, pwritev and stream on
+/* What `run --full` adds: coalescing thresholds 0 and 64 (stream's 0 is
+ * its default), buffer with huge pages, and fio's engines with their
+ * twins. */
+void bench_cfg_full(struct bench_cfg *c);
+
+/* `iovbench tune`'s: run's, but fresh memory only, every sample taken,
+ * pwritev and stream on
  * module-large, project and tree (where the settings can matter: blob's 5
  * pieces fit one call whatever they are), batch limits 1, 2, 4, ... IOV_MAX,
  * thresholds 0, 16, 32, ... 4096 and staging sizes 4 KiB, 16 KiB, ... 4 MiB. */

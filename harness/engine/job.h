@@ -18,6 +18,9 @@ struct job {
 	const char *out;      /* output file or directory */
 	unsigned char **bufs; /* reference rows: the bytes of each file */
 	uint64_t *sizes;
+	iovw_ctx *ctx;		   /* strategy and pwrite-limit: the writer
+				      context of every file and run */
+	iovw_writer *plan;	   /* gather-limit: the plan writer, reset */
 	unsigned char *twin_block; /* twins: the block written over and over */
 	uint64_t twin_bytes;	   /* ... to make fio's byte count */
 };

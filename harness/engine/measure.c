@@ -38,6 +38,7 @@ struct row_job {
 	struct job j;
 	struct sample_job job;
 	char out[4200];
+	int done; /* its last sample taken */
 };
 
 /* Set up rj (which must not move afterwards) for the row. */
@@ -58,7 +59,8 @@ static void row_job_init(struct row_job *rj, const struct workload *w,
 	rj->job.opts.batch_limit = spec->batch;
 	rj->job.opts.coalesce_below = spec->coalesce;
 	rj->job.opts.stage_bytes = spec->stage;
-	rj->job.opts.flags = spec->fsync ? IOVW_F_FDATASYNC : 0;
+	rj->job.opts.flags = (spec->fsync ? IOVW_F_FDATASYNC : 0) |
+			     (spec->hugepage ? IOVW_F_HUGEPAGE : 0);
 }
 
 /* Record a sample in the row's results. 0 or -ENOMEM. */
@@ -143,8 +145,28 @@ static void shuffle(size_t *v, size_t n, uint64_t *x)
 	}
 }
 
-/* One round: a sample of each row in order[0..n); after the last round,
- * each row's end. */
+/* Has the row enough samples: at least CFG_MIN_REPS, half their range
+ * within `precision` of their median? */
+static int settled(const struct row_result *r, double precision)
+{
+	struct summary s;
+	double *v;
+	size_t i;
+	int ok;
+
+	if (precision <= 0 || r->n < CFG_MIN_REPS ||
+	    !(v = malloc(r->n * sizeof(*v))))
+		return 0;
+	for (i = 0; i < r->n; i++)
+		v[i] = (double)r->s[i].total_ns;
+	ok = !summarize(v, r->n, &s) &&
+	     s.max - s.min <= 2 * precision * s.median;
+	free(v);
+	return ok;
+}
+
+/* One round: a sample of each row in order[0..n) that is not done; after
+ * its last sample (the last round, or once settled()), a row's end. */
 static int round_of(struct measure *m, const struct workload *w,
 		    struct row *rows, struct row_job *rj, const size_t *order,
 		    size_t n, uint64_t round, uint64_t rounds)
@@ -155,16 +177,20 @@ static int round_of(struct measure *m, const struct workload *w,
 	for (i = 0; i < n && !rc; i++) {
 		size_t k = order[i];
 
+		if (rj[k].done)
+			continue;
 		if (session_interrupted())
 			return -EINTR;
 		progress(m, MEASURE_SAMPLE, &rows[k].spec, round + 1, rounds);
 		m->failed = &rows[k];
 		rc = row_sample(&rj[k], &rows[k], round >= m->cfg->warmup);
+		rj[k].done = round + 1 == rounds ||
+			     (!rc && settled(&rows[k].res, m->cfg->precision));
 		/* the row's files go now (as its next preparation would
 		 * remove them), not to wait for writeback while the other
-		 * rows are measured; after the last round, once its system
+		 * rows are measured; after its last sample, once its system
 		 * calls are counted and its digest taken */
-		if (!rc && round + 1 == rounds) {
+		if (!rc && rj[k].done) {
 			m->done++;
 			rc = row_end(m, &rj[k], w, &rows[k]);
 		}

@@ -65,9 +65,12 @@ int measure_workload(const char *name, const struct bench_cfg *cfg,
 /* Measure rows[0..n) of `w`. The strategy and reference rows are sampled
  * in rounds: `warmup` unrecorded and `reps` recorded rounds, each taking
  * one sample of every row in a new random order (from the seed), so that
- * a slow spell of the machine falls on every row alike; a row's files are
- * removed after each of its samples; after its last, its system calls
- * are counted (cfg->syscalls) and its output's digest taken. Then the
+ * a slow spell of the machine falls on every row alike; with a
+ * cfg->precision a row leaves the rounds once it has CFG_MIN_REPS
+ * recorded samples whose half range is within that share of their median
+ * (its sample i is still from round i); a row's files are removed after
+ * each of its samples; after its last, its system calls are counted
+ * (cfg->syscalls) and its output's digest taken. Then the
  * peer rows, one after the other, writing the byte count of the
  * pwrite-limit row. 0, -EINTR when the session was interrupted, or a
  * negative errno with m->failed set. */

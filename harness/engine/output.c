@@ -26,6 +26,13 @@ void out_path(const struct workload *w, const char *out, size_t i, char *buf,
 int out_write(const struct workload *w, const char *out, iovw_strategy s,
 	      const iovw_options *o, iovw_stats *st, char *failed, size_t n)
 {
+	return out_write_ctx(w, out, NULL, s, o, st, failed, n);
+}
+
+int out_write_ctx(const struct workload *w, const char *out, iovw_ctx *c,
+		  iovw_strategy s, const iovw_options *o, iovw_stats *st,
+		  char *failed, size_t n)
+{
 	char path[4096];
 	size_t i;
 	int rc;
@@ -36,8 +43,11 @@ int out_write(const struct workload *w, const char *out, iovw_strategy s,
 	}
 	for (i = 0; i < w->nfiles; i++) {
 		out_path(w, out, i, path, sizeof(path));
-		rc = iovw_write_file(path, s, w->files[i].ops->serialize,
-				     w->files[i].obj, o, st);
+		rc = c ? iovw_ctx_write_file(c, path, s,
+					     w->files[i].ops->serialize,
+					     w->files[i].obj, o, st)
+		       : iovw_write_file(path, s, w->files[i].ops->serialize,
+					 w->files[i].obj, o, st);
 		if (rc) {
 			snprintf(failed, n, "%s", path);
 			return rc;

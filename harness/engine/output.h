@@ -21,6 +21,12 @@ void out_path(const struct workload *w, const char *out, size_t i, char *buf,
 int out_write(const struct workload *w, const char *out, iovw_strategy s,
 	      const iovw_options *o, iovw_stats *st, char *failed, size_t n);
 
+/* out_write() with every file through writer context `c` (iovw_ctx),
+ * as a compiler writing its cache would; c NULL: the one-shot calls. */
+int out_write_ctx(const struct workload *w, const char *out, iovw_ctx *c,
+		  iovw_strategy s, const iovw_options *o, iovw_stats *st,
+		  char *failed, size_t n);
+
 /* Like out_write(), but all or nothing for a workload of many files: they
  * are written into a new directory beside `out`, "<out>.iovbench-XXXXXX",
  * which then takes out's place (renameat2 RENAME_EXCHANGE when `out`

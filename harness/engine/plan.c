@@ -12,8 +12,8 @@
 
 #define ROWS_MIN_BYTES (1u << 20)
 
-/* "NAME[ batch=B][ coalesce=C][ stage=S][ warm]" into label, the id from
- * it. */
+/* "NAME[ batch=B][ coalesce=C][ stage=S][ hugepage][ warm]" into label,
+ * the id from it. */
 static void row_names(struct row_spec *s)
 {
 	size_t len;
@@ -29,6 +29,9 @@ static void row_names(struct row_spec *s)
 	if (s->stage && len < sizeof(s->label))
 		len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
 					" stage=%zu", s->stage);
+	if (s->hugepage && len < sizeof(s->label))
+		len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
+					" hugepage");
 	if (s->warm && len < sizeof(s->label))
 		snprintf(s->label + len, sizeof(s->label) - len, " warm");
 	snprintf(s->id, sizeof(s->id), "%s-%s", s->workload, s->label);
@@ -110,7 +113,8 @@ static int plan_limits(const char *workload, int fsync, int warm,
 
 /* A strategy's rows: pwritev with every batch limit and threshold,
  * write-each with every threshold, stream with every staging size and
- * threshold, the others once at their defaults. */
+ * threshold, the others once at their defaults (buffer once more with
+ * huge pages, cfg->hugepage). */
 static int plan_strategy(const struct bench_cfg *cfg, const char *workload,
 			 iovw_strategy s, int warm, struct row_set *set)
 {
@@ -134,6 +138,10 @@ static int plan_strategy(const struct bench_cfg *cfg, const char *workload,
 				spec.stage = staged ? cfg->stage[g] : 0;
 				rc = rows_add(set, workload, &spec);
 			}
+	if (!rc && s == IOVW_BUFFER && cfg->hugepage) {
+		spec.hugepage = 1;
+		rc = rows_add(set, workload, &spec);
+	}
 	return rc;
 }
 

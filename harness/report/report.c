@@ -66,6 +66,8 @@ static void config_json(json_t *c, const struct bench_cfg *cfg)
 	if (cfg->memory & MEM_WARM)
 		json_array_append_new(mem, json_string("warm"));
 	json_object_set_new(c, "memory", mem);
+	json_object_set_new(c, "hugepage", json_boolean(cfg->hugepage));
+	json_object_set_new(c, "precision", json_real(cfg->precision));
 	json_object_set_new(c, "syscalls",
 			    json_boolean(cfg->syscalls != SC_OFF));
 	json_object_set_new(c, "syscall_method",
@@ -129,8 +131,8 @@ static const char *const kind_json[] = {
 
 /* The row's parameters as the library applies them (a default resolved),
  * only those that apply to it: batch for pwritev and stream, coalesce for
- * pwritev, write-each and stream, stage for stream; fsync for every row
- * that writes; memory for every row but fio's. */
+ * pwritev, write-each and stream, stage for stream, hugepage for buffer;
+ * fsync for every row that writes; memory for every row but fio's. */
 static json_t *params_json(const struct row_spec *p)
 {
 	int strat = p->kind == ROW_STRATEGY;
@@ -156,6 +158,8 @@ static json_t *params_json(const struct row_spec *p)
 			json_integer(
 				(json_int_t)(p->stage ? p->stage
 						      : IOVW_STAGE_DEFAULT)));
+	if (strat && s == IOVW_BUFFER)
+		json_object_set_new(o, "hugepage", json_boolean(p->hugepage));
 	if (p->kind != ROW_GATHER_LIMIT)
 		json_object_set_new(o, "fsync", json_boolean(p->fsync));
 	if (p->kind != ROW_PEER)

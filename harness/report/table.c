@@ -3,6 +3,7 @@
  */
 #include "report/table.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* The bytes the workload's files hold: the pwrite-limit row's. */
@@ -111,12 +112,22 @@ static void print_peers(FILE *f, const struct row *rows, size_t n)
 
 void table_print(FILE *f, const struct row *rows, size_t n)
 {
-	size_t i;
+	size_t i, lo = SIZE_MAX, hi = 0;
 
 	if (!n)
 		return;
-	fprintf(f, "%s: %llu bytes, %zu samples a row\n", rows[0].spec.workload,
-		workload_bytes(rows, n), rows[0].res.n);
+	for (i = 0; i < n; i++) {
+		if (rows[i].res.n < lo)
+			lo = rows[i].res.n;
+		if (rows[i].res.n > hi)
+			hi = rows[i].res.n;
+	}
+	if (lo == hi)
+		fprintf(f, "%s: %llu bytes, %zu samples a row\n",
+			rows[0].spec.workload, workload_bytes(rows, n), hi);
+	else
+		fprintf(f, "%s: %llu bytes, %zu to %zu samples a row\n",
+			rows[0].spec.workload, workload_bytes(rows, n), lo, hi);
 	fprintf(f, "  %-30s %10s %8s %9s %8s %8s %9s %9s %9s %4s\n", "row",
 		"median ms", "MAD ms", "MiB/s", "x gather", "x pwrite",
 		"syscalls", "peak MiB", "minflt", "same");

@@ -40,7 +40,7 @@ TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 
-.PHONY: all lib test check test-asan test-valgrind bench deps install uninstall \
+.PHONY: all lib test check test-asan test-valgrind bench bench-full deps install uninstall \
         clean help format format-check tests golden fuzz
 
 all: lib $(IOVBENCH)
@@ -52,7 +52,8 @@ help::
 	@echo "make test          install missing packages, build and run every test"
 	@echo "make test-asan     the tests under AddressSanitizer + UBSan and float-cast-overflow (build/asan)"
 	@echo "make test-valgrind the tests under valgrind memcheck (reduced scale)"
-	@echo "make bench         iovbench run: every strategy on every workload, JSON in results/"
+	@echo "make bench         iovbench run: every strategy on every workload, fresh and warm, JSON in results/"
+	@echo "make bench-full    iovbench run --full: also coalesce=64, buffer with huge pages, fio and its twins"
 	@echo "make deps          install missing Debian packages (apt-get)"
 	@echo "make fuzz          libFuzzer on the loader for FUZZ_SECONDS (60)"
 	@echo "make golden        rewrite tests/golden/vN after a format version bump"
@@ -156,7 +157,13 @@ HOST := $(shell hostname 2>/dev/null || echo host)
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p results
-	$(IOVBENCH) run --peers --json results/$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
+	$(IOVBENCH) run --json results/$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
+
+# everything: both thresholds, buffer with huge pages, fio and its twins
+bench-full: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p results
+	$(IOVBENCH) run --full --json results/$(HOST)-$$(date -u +%Y%m%dT%H%M%SZ).json
 
 # what the installed files say where they are: rewritten when it changes,
 # so that iovw.pc is made again (make deb installs with PREFIX=/usr)

@@ -6,7 +6,8 @@ set -u
 suite=load
 . "$(dirname "$0")/lib.sh"
 py=/usr/bin/python3
-args="run --quick -w module-small,tree -s pwritev,stream --no-syscalls"
+# rounds of about a second: shorter ones are not judged (LOAD_MIN_SECS)
+args="run --scale 0.2 -w tree -s pwritev,stream --no-syscalls"
 
 # other processes' CPU use over one second, in cores
 busy_cores() {
@@ -40,16 +41,22 @@ expect hog_rounds 0 "" -- $py -c '
 import json, sys
 l = json.load(open(sys.argv[1]))["load"]
 assert l["others_cores"] > 0.5, l
-assert len(l["rounds"]) == 12, len(l["rounds"])  # 2 workloads x 6 rounds
-assert sum(r["busy"] for r in l["rounds"]) >= 6, l["rounds"]
+assert len(l["rounds"]) == 6, len(l["rounds"])
+assert l["judged_rounds"] >= 3 and l["busy_rounds"] >= 3, l
 ' "$tmp/hog.json"
 
 cores=$(busy_cores)
 if awk -v c="$cores" 'BEGIN{exit !(c < 0.15)}'; then
 	# shellcheck disable=SC2086
 	"$bin" $args --json "$tmp/idle.json" >"$tmp/idle.out" 2>&1
-	expect idle_quiet 1 "" -- grep -q "machine was busy" "$tmp/idle.out"
-	expect idle_report 0 "^False$" -- busy_field "$tmp/idle.json"
+	if [ "$(busy_field "$tmp/idle.json")" = True ]; then
+		# something else started during the run: the report says so,
+		# and so must the warning
+		expect idle_busy_warns 0 "machine was busy" -- cat "$tmp/idle.out"
+		skip idle "the machine got busy during the run"
+	else
+		expect idle_quiet 1 "" -- grep -q "machine was busy" "$tmp/idle.out"
+	fi
 else
 	skip idle "the machine is not idle ($cores cores busy before the run)"
 fi

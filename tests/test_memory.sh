@@ -95,6 +95,22 @@ expect compare_old 0 "no regression \\($fresh rows compared\\)" -- \
 expect compare_old_warm 0 "only in new: tree buffer warm" -- \
 	"$bin" compare "$tmp/old.json" "$tmp/all.json"
 
+# the platform table marks the fastest strategy of each workload and
+# memory
+"$bin" compare --platforms --format json "$tmp/all.json" "$tmp/all.json" \
+	>"$tmp/plat.json" 2>&1
+expect platform_fastest 0 "" -- $py -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+marked = {}
+for r in c["rows"]:
+    warm = r["row"].endswith(" warm")
+    cell = r["cells"][0]
+    if isinstance(cell, dict) and cell.get("fastest"):
+        marked.setdefault(r["workload"], set()).add(warm)
+assert all(v == {False, True} for v in marked.values()) and len(marked) == 5, marked
+' "$tmp/plat.json"
+
 expect warm_only 0 "" -- "$bin" run --quick -w blob -s buffer --no-syscalls \
 	--memory warm --json "$tmp/warm.json"
 expect warm_only_rows 0 "" -- $py -c '

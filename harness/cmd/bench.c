@@ -102,7 +102,7 @@ void bench_help(FILE *f)
 {
 	fprintf(f,
 		"  --reps N          recorded rounds: samples a row (default "
-		"5)\n"
+		"5; run: at most)\n"
 		"  --warmup N        unrecorded rounds first (default 1)\n"
 		"  --dir DIR         where files are written (default: a new "
 		"directory under\n"

@@ -57,7 +57,7 @@ static void help(FILE *f)
 		"  --hugepage        buffer once more with IOVW_F_HUGEPAGE (2 "
 		"MiB aligned,\n"
 		"                    MADV_HUGEPAGE)\n"
-		"  --precision P     a row stops at 3 samples once half their "
+		"  --precision P     a row stops at 4 samples once half their "
 		"range is within P%%\n"
 		"                    of their median (default 2; 0: always "
 		"--reps samples;\n"
@@ -78,7 +78,12 @@ static void help(FILE *f)
 		"                    rows of its own memory\n"
 		"  --peers           add fio's psync, pvsync, vsync and mmap "
 		"engines writing\n"
-		"                    the same byte count (needs fio)\n");
+		"                    the same byte count (needs fio), and a "
+		"twin of each: the\n"
+		"                    fio job done by iovbench, timed as a "
+		"whole "
+		"file and inside\n"
+		"                    its write calls, as fio times itself\n");
 	bench_help(f);
 	fprintf(f, "Exit: 0 ok, 1 outputs differ, 2 usage, 3 runtime failure, "
 		   "130 interrupted.\n");

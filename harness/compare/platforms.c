@@ -29,10 +29,23 @@ static json_t *platform_cell(const json_t *row)
 	return cell;
 }
 
-static int by_workload(const void *a, const void *b)
+/* Is the row one of warm memory (its label ends in " warm")? */
+static int warm_row(const json_t *row)
 {
-	return strcmp(cj_str(*(const json_t *const *)a, "workload"),
-		      cj_str(*(const json_t *const *)b, "workload"));
+	const char *l = cj_str(row, "row");
+	size_t n = strlen(l);
+
+	return n >= 5 && !strcmp(l + n - 5, " warm");
+}
+
+/* Rows by workload, then memory. */
+static int by_group(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a;
+	const json_t *y = *(const json_t *const *)b;
+	int c = strcmp(cj_str(x, "workload"), cj_str(y, "workload"));
+
+	return c ? c : warm_row(x) - warm_row(y);
 }
 
 /* Report k's cell of the row if it is a strategy row with a cell. */
@@ -46,8 +59,8 @@ static json_t *strategy_cell(const json_t *row, size_t k)
 }
 
 /* Mark, in each report's column, the fastest strategy row of each
- * workload ("fastest": true in its cell): rows sorted by workload, one
- * pass a group. 0 or -ENOMEM. */
+ * workload and memory ("fastest": true in its cell): rows sorted by
+ * workload and memory, one pass a group. 0 or -ENOMEM. */
 static int mark_fastest(json_t *rows, size_t n)
 {
 	size_t nr = json_array_size(rows), i, j, k;
@@ -57,11 +70,9 @@ static int mark_fastest(json_t *rows, size_t n)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++)
 		v[i] = json_array_get(rows, i);
-	qsort(v, nr, sizeof(*v), by_workload);
+	qsort(v, nr, sizeof(*v), by_group);
 	for (i = 0; i < nr; i = j) {
-		for (j = i + 1; j < nr && !strcmp(cj_str(v[i], "workload"),
-						  cj_str(v[j], "workload"));
-		     j++)
+		for (j = i + 1; j < nr && !by_group(&v[i], &v[j]); j++)
 			;
 		for (k = 0; k < n; k++) {
 			double best = 0;

@@ -13,7 +13,7 @@
 /* Most values a --batch or --coalesce list takes. */
 #define CFG_MAX_LIST 16
 /* The fewest recorded samples a row stops at (--precision). */
-#define CFG_MIN_REPS 3
+#define CFG_MIN_REPS 4
 /* The scale --quick means. */
 #define QUICK_SCALE 0.02
 
@@ -44,7 +44,7 @@ struct bench_cfg {
 };
 
 /* `iovbench run`'s defaults: every workload and strategy, 1 warm-up and 5
- * recorded rounds (a row stops at 3 once its median is known to +-2%),
+ * recorded rounds (a row stops at 4 once its median is known to +-2%),
  * seed 1, scale 1, each strategy at the library's defaults (batch limit,
  * coalescing, staging size), fresh and warm memory, system calls counted
  * (SC_AUTO). */

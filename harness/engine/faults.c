@@ -69,6 +69,10 @@ static int touch_once(size_t bytes, int huge, double *ns, double *share)
 	if (m == MAP_FAILED)
 		return -errno;
 	p = m;
+#ifdef MADV_NOHUGEPAGE
+	if (!huge) /* 4 KiB pages even where THP is "always" */
+		madvise(m, len, MADV_NOHUGEPAGE);
+#endif
 	if (huge) {
 		p = (unsigned char *)(((uintptr_t)m + HUGE - 1) &
 				      ~(uintptr_t)(HUGE - 1));

@@ -75,28 +75,31 @@ static int touch_workload(const struct workload *w)
 	return rc;
 }
 
-/* A twin: fio's byte count (the workload's, in whole blocks) and one
- * block of the workload's first bytes, touched, as fio's buffer is. */
+/* A twin: fio's byte count (the workload's, measured, in whole blocks)
+ * and one block of bytes, touched, as fio's buffer is (what the bytes are
+ * does not matter to the page cache). */
 static int prepare_twin(struct job *j)
 {
-	uint64_t total = 0, left;
+	uint64_t total = 0;
 	unsigned char *b;
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	if ((rc = prepare_bufs(j)))
-		return rc;
-	for (i = 0; i < j->w->nfiles; i++)
-		total += j->sizes[i];
-	j->twin_bytes = (total + TWIN_BLOCK - 1) / TWIN_BLOCK * TWIN_BLOCK;
-	if (!(b = calloc(1, TWIN_BLOCK)))
-		return -ENOMEM;
-	for (i = 0, left = TWIN_BLOCK; i < j->w->nfiles && left; i++) {
-		size_t n =
-			j->sizes[i] < left ? (size_t)j->sizes[i] : (size_t)left;
-		memcpy(b + (TWIN_BLOCK - left), j->bufs[i], n);
-		left -= n;
+	for (i = 0; i < j->w->nfiles && !rc; i++) {
+		iovw_writer *m;
+		if ((rc = iovw_writer_new(&m, IOVW_MODE_MEASURE, NULL)))
+			break;
+		rc = j->w->files[i].ops->serialize(m, j->w->files[i].obj);
+		total += iovw_size(m);
+		iovw_writer_free(m);
 	}
+	if (rc)
+		return rc;
+	j->twin_bytes = (total + TWIN_BLOCK - 1) / TWIN_BLOCK * TWIN_BLOCK;
+	if (!(b = malloc(TWIN_BLOCK)))
+		return -ENOMEM;
+	for (i = 0; i < TWIN_BLOCK; i++)
+		b[i] = (unsigned char)(i * 131 + 7);
 	j->twin_block = b;
 	return 0;
 }

@@ -88,13 +88,20 @@ void load_span(const struct load_mark *a, const struct load_mark *b,
 	/* ticks are coarse (10 ms): a short span can show our own time as
 	 * a little more than the machine's */
 	out->others_cores = busy > self ? (busy - self) / wall : 0;
+	if (out->others_cores > (double)cpus)
+		out->others_cores = (double)cpus;
 	out->steal = (double)(b->steal_ns - a->steal_ns) / all;
 	if (out->steal > 1)
 		out->steal = 1;
 }
 
+int load_judged(const struct load_span *s)
+{
+	return s->secs >= LOAD_MIN_SECS;
+}
+
 int load_busy(const struct load_span *s)
 {
-	return s->others_cores >= LOAD_BUSY_CORES ||
-	       s->steal >= LOAD_BUSY_STEAL;
+	return load_judged(s) && (s->others_cores >= LOAD_BUSY_CORES ||
+				  s->steal >= LOAD_BUSY_STEAL);
 }

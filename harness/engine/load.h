@@ -34,9 +34,12 @@ struct load_span {
 };
 
 /* Others using at least this many cores, or this share stolen, over a
- * span makes it busy. */
+ * span of at least LOAD_MIN_SECS makes it busy. /proc/stat counts in
+ * clock ticks (10 ms): over a shorter span one tick at each end is a
+ * large share of a core, and the span is not judged. */
 #define LOAD_BUSY_CORES 0.35
 #define LOAD_BUSY_STEAL 0.05
+#define LOAD_MIN_SECS	0.5
 
 /* Take a mark (never fails: what cannot be read is 0 and ok is 0). */
 void load_mark(struct load_mark *m);
@@ -45,7 +48,8 @@ void load_mark(struct load_mark *m);
 void load_span(const struct load_mark *a, const struct load_mark *b,
 	       struct load_span *out);
 
-/* Is a span busy? (LOAD_BUSY_*) */
+/* Can a span be judged (LOAD_MIN_SECS), and is it busy (LOAD_BUSY_*)? */
+int load_judged(const struct load_span *s);
 int load_busy(const struct load_span *s);
 
 #endif

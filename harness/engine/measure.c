@@ -252,7 +252,12 @@ static int measure_rounds(struct measure *m, const struct workload *w,
 	}
 	for (round = 0; round < rounds && !rc; round++) {
 		struct load_mark mark;
+		size_t left = 0;
 
+		for (i = 0; i < k; i++)
+			left += !rj[order[i]].done;
+		if (!left)
+			break; /* every row settled (--precision) */
 		load_mark(&mark);
 		shuffle(order, k, &x);
 		rc = round_of(m, w, rows, rj, order, k, round, rounds);

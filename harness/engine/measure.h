@@ -74,10 +74,10 @@ int measure_workload(const char *name, const struct bench_cfg *cfg,
  * peer rows, one after the other, writing the byte count of the
  * pwrite-limit row. 0, -EINTR when the session was interrupted, or a
  * negative errno with m->failed set. */
-/* Free the load log (the rest of `m` is the caller's). */
-void measure_free(struct measure *m);
-
 int measure_rows(struct measure *m, const struct workload *w, struct row *rows,
 		 size_t n);
+
+/* Free the load log (the rest of `m` is the caller's). */
+void measure_free(struct measure *m);
 
 #endif

@@ -315,17 +315,19 @@ static int trace_abort(pid_t pid, int rc)
 	return rc;
 }
 
-/* The traced child: stop for the tracer, prepare, run between markers. */
+/* The traced child: prepare (untraced: a warm row's first run makes as
+ * many calls as the measured one, and each would stop for the tracer),
+ * stop for the tracer, run between markers. */
 static void __attribute__((noreturn)) trace_child(const struct sample_job *job)
 {
 	iovw_options o = job->opts;
 	iovw_stats st = {0};
 
+	if (job->prepare && job->prepare(job->ctx, &job->opts))
+		_exit(4);
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
 		_exit(3);
 	raise(SIGSTOP);
-	if (job->prepare && job->prepare(job->ctx, &job->opts))
-		_exit(4);
 	marker();
 	job->run(job->ctx, &o, &st);
 	marker();

@@ -92,7 +92,7 @@ static int write_mapped(int fd, const unsigned char *block, uint64_t bytes,
 }
 
 int twin_write(const char *engine, const char *path, const void *block,
-	       uint64_t bytes, int fsync, iovw_stats *st)
+	       uint64_t bytes, int sync, iovw_stats *st)
 {
 	enum engine e = engine_of(engine);
 	uint64_t off;
@@ -112,9 +112,9 @@ int twin_write(const char *engine, const char *path, const void *block,
 		rc = write_mapped(fd, block, bytes, st);
 	for (off = 0; e != MMAP && off < bytes && !rc; off += TWIN_BLOCK)
 		rc = write_block(e, fd, block, TWIN_BLOCK, off, st);
-	if (!rc && fsync) {
-		st->syscalls[IOVW_SYS_FDATASYNC]++;
-		if (fdatasync(fd) < 0)
+	if (!rc && sync) { /* fio's end_fsync is an fsync() */
+		st->syscalls[IOVW_SYS_FSYNC]++;
+		if (fsync(fd) < 0)
 			rc = -errno;
 	}
 	st->syscalls[IOVW_SYS_CLOSE]++;

@@ -32,12 +32,13 @@ int twin_known(const char *engine);
  *   vsync   writev(), 1 iovec, at the file offset
  *   mmap    ftruncate(), mmap() the file, memcpy() a block at a time,
  *           munmap()
- * then fdatasync() if asked, and close(). write_ns is the time inside the
- * write calls (the memcpy for mmap), batches their number; the rest of
- * the file's time is outside them. 0 or a negative errno (the file is
- * left for the caller to remove).
+ * then fsync() if asked (fio's end_fsync), and close(). write_ns is the
+ * time inside the write calls (the memcpy for mmap), batches their
+ * number; the rest of the file's time is outside them. writev() has no
+ * counter in iovw_stats: vsync's calls show in batches only. 0 or a negative
+ * errno (the file is left for the caller to remove).
  */
 int twin_write(const char *engine, const char *path, const void *block,
-	       uint64_t bytes, int fsync, iovw_stats *st);
+	       uint64_t bytes, int sync, iovw_stats *st);
 
 #endif

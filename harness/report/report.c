@@ -291,7 +291,7 @@ int report_set_load(struct report *rep, const struct load_span *whole,
 		    const struct round_load *r, size_t n)
 {
 	json_t *rounds = json_array(), *o;
-	size_t i, busy = 0;
+	size_t i, busy = 0, judged = 0;
 	int verdict;
 
 	for (i = 0; i < n; i++) {
@@ -301,17 +301,20 @@ int report_set_load(struct report *rep, const struct load_span *whole,
 				    json_integer((json_int_t)r[i].round));
 		json_array_append_new(rounds, x);
 		busy += (size_t)load_busy(&r[i].span);
+		judged += (size_t)load_judged(&r[i].span);
 	}
-	/* busy over the whole run, or in more than a quarter of the
-	 * rounds (a burst that the run's mean dilutes) */
-	verdict = load_busy(whole) || 4 * busy > n;
+	/* busy over the whole run, or in more than a quarter of the rounds
+	 * long enough to judge (a burst that the run's mean dilutes) */
+	verdict = load_busy(whole) || 4 * busy > judged;
 	o = span_json(whole);
 	json_object_set_new(o, "busy", json_boolean(verdict));
 	json_object_set_new(o, "busy_rounds", json_integer((json_int_t)busy));
+	json_object_set_new(o, "judged_rounds",
+			    json_integer((json_int_t)judged));
 	json_object_set_new(o, "busy_rule",
-			    json_pack("{s:f,s:f}", "others_cores",
-				      LOAD_BUSY_CORES, "steal",
-				      LOAD_BUSY_STEAL));
+			    json_pack("{s:f,s:f,s:f}", "others_cores",
+				      LOAD_BUSY_CORES, "steal", LOAD_BUSY_STEAL,
+				      "min_secs", LOAD_MIN_SECS));
 	json_object_set_new(o, "rounds", rounds);
 	json_object_set_new(rep->root, "load", o);
 	return verdict;

@@ -31,7 +31,8 @@ void report_add_rows(struct report *rep, const struct row *rows, size_t n);
 
 /* The machine's load into the report: the whole run and each round.
  * Returns whether the run counts as busy: the whole run busy
- * (load_busy()), or more than a quarter of its rounds. */
+ * (load_busy()), or more than a quarter of its rounds long enough to be
+ * judged. */
 int report_set_load(struct report *rep, const struct load_span *whole,
 		    const struct round_load *r, size_t n);
 

@@ -31,6 +31,7 @@ void bench_cfg_full(struct bench_cfg *c)
 	c->coalesce[0] = 0;
 	c->coalesce[1] = 64;
 	c->hugepage = 1;
+	c->warm_each = 1;
 	c->peers = 1;
 }
 

@@ -34,7 +34,9 @@ struct bench_cfg {
 	size_t coalesce[CFG_MAX_LIST], ncoalesce;
 	size_t stage[CFG_MAX_LIST], nstage; /* stream's; 0: the default */
 	unsigned memory;		    /* MEM_FRESH | MEM_WARM */
-	int hugepage; /* buffer also with IOVW_F_HUGEPAGE */
+	int hugepage;  /* buffer also with IOVW_F_HUGEPAGE */
+	int warm_each; /* write-each with warm memory too (the naive
+			  baseline: slow, and no memory of its own) */
 	/* a row stops taking samples once it has CFG_MIN_REPS and half
 	 * their range is within `precision` of their median (0: never) */
 	double precision;
@@ -51,8 +53,8 @@ struct bench_cfg {
 void bench_cfg_run(struct bench_cfg *c);
 
 /* What `run --full` adds: coalescing thresholds 0 and 64 (stream's 0 is
- * its default), buffer with huge pages, and fio's engines with their
- * twins. */
+ * its default), buffer with huge pages, write-each with warm memory, and
+ * fio's engines with their twins. */
 void bench_cfg_full(struct bench_cfg *c);
 
 /* `iovbench tune`'s: run's, but fresh memory only, every sample taken,

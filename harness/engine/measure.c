@@ -177,7 +177,9 @@ static int round_of(struct measure *m, const struct workload *w,
 	for (i = 0; i < n && !rc; i++) {
 		size_t k = order[i];
 
-		if (rj[k].done)
+		/* a warm row's preparation runs it once already: the warm-up
+		 * rounds are for the fresh rows */
+		if (rj[k].done || (rows[k].spec.warm && round < m->cfg->warmup))
 			continue;
 		if (session_interrupted())
 			return -EINTR;

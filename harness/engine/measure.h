@@ -63,8 +63,9 @@ int measure_workload(const char *name, const struct bench_cfg *cfg,
 		     struct workload **w);
 
 /* Measure rows[0..n) of `w`. The strategy and reference rows are sampled
- * in rounds: `warmup` unrecorded and `reps` recorded rounds, each taking
- * one sample of every row in a new random order (from the seed), so that
+ * in rounds: `warmup` unrecorded (fresh rows only: a warm row's
+ * preparation runs it once already) and `reps` recorded rounds, each
+ * taking one sample of every row in a new random order (from the seed), so that
  * a slow spell of the machine falls on every row alike; with a
  * cfg->precision a row leaves the rounds once it has CFG_MIN_REPS
  * recorded samples whose half range is within that share of their median

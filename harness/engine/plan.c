@@ -156,7 +156,8 @@ int plan_run(const struct bench_cfg *cfg, const char *workload,
 			continue;
 		rc = plan_limits(workload, cfg->fsync, warm, set);
 		for (s = 0; s < IOVW_STRATEGY_COUNT && !rc; s++)
-			if (cfg->smask & (1u << s))
+			if ((cfg->smask & (1u << s)) &&
+			    !(warm && s == IOVW_WRITE_EACH && !cfg->warm_each))
 				rc = plan_strategy(cfg, workload,
 						   (iovw_strategy)s, warm, set);
 	}

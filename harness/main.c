@@ -33,6 +33,7 @@ static const struct {
 	{"verify", cmd_verify,
 	 "byte equivalence and round trip of every strategy"},
 	{"compare", cmd_compare, "regressions between reports; platform table"},
+	{"history", cmd_history, "reports in SQLite; change points per row"},
 };
 
 static void usage(FILE *f)

@@ -19,7 +19,7 @@ db="$tmp/h.db"
 # revision rN, dated N minutes past midnight, pwritev coalesce=0's ratio
 # RATIO and its system calls SYSCALLS, into $tmp/rN.json
 report() {
-	jq --arg rev "r$1" --arg date "$(printf '2026-01-01T00:%02d:00Z' "$1")" \
+	jq --arg rev "r$1" --arg date "$(printf '2026-01-01T%02d:%02d:00Z' $(($1 / 60)) $(($1 % 60)))" \
 		--argjson ratio "$2" --argjson sc "$3" '
 		.tool.git = $rev | .env.date = $date |
 		.results |= map(select(.workload == "tree")) |

@@ -7,12 +7,14 @@
  *   cmd/      one file per command: options, messages, exit codes
  *   report/   the table, the JSON reports, the machine's description
  *   compare/  comparing reports: regressions, platforms, exports
+ *   history/  reports kept in SQLite, read back as each row's series
  *   engine/   measuring: configuration, plans of rows, samples in child
  *             processes, system calls, peers, outputs and digests
- *   stats/    clocks, median/MAD, the Mann-Whitney U test, tune's rule
+ *   stats/    clocks, median/MAD, the Mann-Whitney U test, tune's rule,
+ *             change points
  *
- * (cmd -> report, compare, engine -> stats; report -> engine -> stats;
- * compare -> stats.) Only cmd/ prints messages and chooses exit codes;
+ * (cmd -> report, compare, engine, history -> stats; report -> engine ->
+ * stats; compare -> stats; history -> stats.) Only cmd/ prints messages and chooses exit codes;
  * everything below returns negative errno values. tests/test_layers.sh
  * checks the includes.
  */

@@ -21,7 +21,8 @@
 # in the same order) and take A's parameters, so `--batch 8` against the
 # default compares the same rows. Then
 #   iovbench compare --gate GATE --holm --threshold PCT A.json B.json
-# prints its markdown table and decides.
+# prints its markdown table and decides; a row of A that B lacks fails
+# too.
 #
 # Files in OUT (default build/bench-ab): a-N.json and b-N.json (round N),
 # a.json and b.json (merged), compare.json and compare.md.
@@ -159,6 +160,13 @@ rc=0
 "$bin" compare --gate "$gate" --holm --threshold "$threshold" --format markdown \
 	-o "$out/compare.md" "$out/a.json" "$out/b.json" >/dev/null 2>&1
 cat "$out/compare.md"
+# a row of the base that the new side lost fails like a regression
+lost=$(jq -r '.only_base[]? | "  \(.workload) \(.row)"' "$out/compare.json") || exit 3
+if [ -n "$lost" ]; then
+	echo "bench-ab: rows of A missing from B:" >&2
+	echo "$lost" >&2
+	rc=1
+fi
 if [ "$rc" -eq 1 ]; then
 	echo "bench-ab: B regressed against A:" >&2
 	jq -r '.regressions[] | "  \(.workload) \(.row) \(.metric)"' "$out/compare.json" >&2

@@ -85,16 +85,19 @@ if ! git -C "$top" rev-parse --verify --quiet HEAD >/dev/null 2>&1; then
 	exit 0
 fi
 
-# the base revision (HEAD) built in a temporary worktree, removed after
+# the base revision (HEAD) built in a temporary worktree, removed after;
+# B lacks one of A's rows (buffer): a failure like a regression
 mkdir -p "$tmp/t"
 TMPDIR="$tmp/t" sh "$ab" --bin "$bin" --base HEAD --rounds 2 \
-	--matrix "--quick --reps 4 --warmup 1 -w module-small -s pwritev" \
+	--matrix "--quick --reps 4 --warmup 1 -w module-small" \
+	--a-args "-s pwritev,buffer" --b-args "-s pwritev" \
 	--out "$tmp/base" >"$tmp/out" 2>&1
 rc=$?
 rev=$(git -C "$top" rev-parse --short HEAD)
 got=$(jq -r .tool.git "$tmp/base/a.json" 2>/dev/null)
 worktrees "$tmp/t" >"$tmp/wt-after"
-if [ "$rc" -gt 1 ] || [ "$got" != "$rev" ]; then
+if [ "$rc" -ne 1 ] || [ "$got" != "$rev" ] ||
+	! grep -A1 "rows of A missing from B" "$tmp/out" | grep -q "module-small buffer"; then
 	bad base_head "exit $rc, base built from '$got' (want $rev): $(tail -c 300 "$tmp/out")"
 elif ! grep -q "building HEAD" "$tmp/out"; then
 	bad base_head "no build said: $(head -c 300 "$tmp/out")"

@@ -14,9 +14,9 @@
  *             change points
  *
  * (cmd -> report, compare, engine, history -> stats; report -> engine ->
- * stats; compare -> stats; history -> stats.) Only cmd/ prints messages and chooses exit codes;
- * everything below returns negative errno values. tests/test_layers.sh
- * checks the includes.
+ * stats; compare -> stats; history -> stats.) Only cmd/ prints messages and
+ * chooses exit codes; everything below returns negative errno values.
+ * tests/test_layers.sh checks the includes.
  */
 #include "cmd/cli.h"
 

@@ -123,23 +123,24 @@ static void two_steps_found(void)
 }
 
 /* 1,000 flat series of 60 revisions in the same 5% noise: the series
- * with any change point are false alarms. */
+ * with any change point are false alarms; p_max 0.01 promises about 1%.
+ * (IOVW_TEST_SCALE scales the count, for valgrind.) */
 static void flat_false_alarms(void)
 {
 	double x[60];
 	struct cp cp[8];
-	size_t count, alarms = 0;
+	size_t count, alarms = 0, n = (size_t)t_scaled(1000);
 	uint64_t seed, s;
 
-	for (seed = 1; seed <= 1000; seed++) {
+	for (seed = 1; seed <= n; seed++) {
 		s = seed * 104729;
 		noisy(x, 0, 60, 1.0, &s);
 		REQUIRE(cp_detect(x, 60, NULL, cp, 8, &count) == 0);
 		alarms += count > 0;
 	}
-	printf("# flat: %zu of 1000 series with a false change point\n",
-	       alarms);
-	CHECK(alarms <= 20); /* p_max 0.01: about 1% expected */
+	printf("# flat: %zu of %zu series with a false change point\n", alarms,
+	       n);
+	CHECK(alarms * 50 <= n); /* at most 2% */
 }
 
 /* A value without noise (a count of system calls) changing once: found

@@ -141,5 +141,21 @@ grep -q ': syscalls 6 -> 9 at r127 ' "$tmp/detect" && ok detect_exact ||
 	bad detect_exact "$(cat "$tmp/detect")"
 [ "$(grep -c '^tree' "$tmp/detect")" -eq 2 ] && ok detect_nothing_else ||
 	bad detect_nothing_else "$(cat "$tmp/detect")"
+# the plot: the series and its change point's label in the SVG
+if command -v gnuplot >/dev/null 2>&1; then
+	expect plot 0 "" -- "$bin" history plot --db "$sdb" -w tree \
+		--row "pwritev batch=1024 coalesce=0" -o "$tmp/p.svg"
+	if grep -q 'tree pwritev batch=1024 coalesce=0' "$tmp/p.svg" 2>/dev/null &&
+		grep -Eq 'r121 -1[0-9]\.[0-9]%' "$tmp/p.svg" && [ ! -e "$tmp/p.svg.tmp" ]; then
+		ok plot_marks_change
+	else
+		bad plot_marks_change "$(grep -o 'r1[0-9][0-9][^<]*' "$tmp/p.svg" 2>&1 | head -3)"
+	fi
+	"$bin" history add --db "$tmp/full.db" "$base" >/dev/null
+	expect plot_too_many 2 "[0-9]+ series selected; at most 8" -- "$bin" history plot --db "$tmp/full.db" -o "$tmp/all.svg"
+	[ ! -e "$tmp/all.svg" ] && ok plot_nothing_on_error || bad plot_nothing_on_error "$tmp/all.svg written"
+else
+	skip plot "needs gnuplot"
+fi
 expect show_series 0 "r132 .* 0\.8" -- "$bin" history show --db "$sdb" -w tree --row "pwritev batch=1024 coalesce=0"
 summary

@@ -3,11 +3,9 @@
  * row's series shown, its change points found (stats/changepoint.c),
  * the whole exported as JSON.
  */
-#include "cmd/cli.h"
+#include "cmd/history.h"
 #include "compare/compare.h"
 #include "engine/files.h"
-#include "history/history.h"
-#include "stats/changepoint.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,6 +21,8 @@ static void help(FILE *f)
 		"       iovbench history show [--db FILE] [FILTERS]\n"
 		"       iovbench history detect [--db FILE] [FILTERS] "
 		"[--p-max P] [--min-change PCT]\n"
+		"       iovbench history plot [--db FILE] [FILTERS] -o "
+		"FILE.svg|FILE.png\n"
 		"       iovbench history export [--db FILE] [-o FILE]\n"
 		"  The history of iovbench reports in a SQLite database "
 		"(default " DEFAULT_DB ").\n"
@@ -42,6 +42,9 @@ static void help(FILE *f)
 		"          begins and its size; every change of an exact "
 		"metric (bytes, pieces,\n"
 		"          iovecs, batches, system calls, digest)\n"
+		"  plot    the selected ratio series (at most 8) with their "
+		"change points\n"
+		"          marked, drawn by gnuplot\n"
 		"  export  the whole history as JSON (iovbench-history/1)\n"
 		"  --db FILE           the database (created by add)\n"
 		"  -w, --workload W    --row LABEL  --host H  --fs FS: one "
@@ -358,9 +361,26 @@ static int export(struct hopts *o)
 	return rc;
 }
 
+static int plot(struct hopts *o)
+{
+	struct history *h;
+	char err[512];
+	int rc;
+
+	if (!o->out)
+		return cli_usage_error("history plot",
+				       "needs -o FILE (.svg or .png)");
+	if ((rc = history_open(o->db, 0, &h, err, sizeof(err))))
+		return fail("history plot", rc, err);
+	rc = history_plot(h, &o->f, &o->cp, o->out);
+	history_close(h);
+	return rc;
+}
+
 int cmd_history(int argc, char **argv)
 {
-	static const char *const subs[] = {"add", "show", "detect", "export"};
+	static const char *const subs[] = {"add", "show", "detect", "export",
+					   "plot"};
 	struct hopts o = {.db = DEFAULT_DB, .cp = CP_OPTS_DEFAULT};
 	char cmd[32];
 	int rc, first = 0, s;
@@ -369,12 +389,12 @@ int cmd_history(int argc, char **argv)
 		help(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
-	for (s = 0; s < 4 && strcmp(argv[1], subs[s]); s++)
+	for (s = 0; s < 5 && strcmp(argv[1], subs[s]); s++)
 		;
-	if (s == 4)
+	if (s == 5)
 		return cli_usage_error("history",
 				       "unknown subcommand '%s' (add, show, "
-				       "detect or export)",
+				       "detect, plot or export)",
 				       argv[1]);
 	snprintf(cmd, sizeof(cmd), "history %s", subs[s]);
 	if ((rc = parse(cmd, argc - 1, argv + 1, &o, &first)))
@@ -387,5 +407,7 @@ int cmd_history(int argc, char **argv)
 				       argv[first]);
 	if (s == 3)
 		return export(&o);
+	if (s == 4)
+		return plot(&o);
 	return each(cmd, &o, s == 2);
 }

@@ -14,7 +14,7 @@ help::
 
 bench-ci: deps
 	@$(MAKE) --no-print-directory $(IOVBENCH)
-	@BENCH_CI_HISTORY="$(HISTORY)" sh scripts/bench-ci.sh $(IOVBENCH) $(BASELINE) $(B)/bench-ci
+	@BENCH_CI_AB=auto BENCH_CI_HISTORY="$(HISTORY)" sh scripts/bench-ci.sh $(IOVBENCH) $(BASELINE) $(B)/bench-ci
 
 baseline: deps
 	@$(MAKE) --no-print-directory $(IOVBENCH)

@@ -1,14 +1,16 @@
 #!/bin/sh
 # bench-ci.sh IOVBENCH BASELINE [OUTDIR] - the CI performance gate.
 #
-# With a base to compare against, an A/B in one run (scripts/bench-ab.sh):
+# With BENCH_CI_AB=auto (make bench-ci sets it) and a base to compare
+# against, an A/B in one run (scripts/bench-ab.sh):
 # the merge-base of HEAD and BENCH_CI_BASE (default origin/main, else
 # main) is built in a temporary worktree and measured against IOVBENCH in
 # alternating rounds on this machine; compare's exact and ratio gates
 # decide (threshold BENCH_AB_THRESHOLD, default 10%, Holm's correction).
 # There is no base when git or the branch is missing, or when the
 # merge-base is HEAD itself and the tree has no change to measure (a
-# fresh clone of main): then the committed baseline, as follows.
+# fresh clone of main): then, and without BENCH_CI_AB=auto, the
+# committed baseline, as follows.
 #
 # Against the baseline: runs the short matrix, compares it with BASELINE
 # (the committed results/baseline/ci-<arch>.json) and prints the markdown
@@ -53,7 +55,7 @@ add_history() {
 
 # the base: the merge-base, unless it is HEAD with nothing changed
 mb=
-if git rev-parse --verify --quiet HEAD >/dev/null 2>&1; then
+if [ "${BENCH_CI_AB:-}" = auto ] && git rev-parse --verify --quiet HEAD >/dev/null 2>&1; then
 	ref=${BENCH_CI_BASE:-}
 	if [ -z "$ref" ]; then
 		for r in origin/main main; do

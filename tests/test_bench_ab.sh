@@ -50,9 +50,11 @@ expect other_rows 2 "must measure the same workloads and strategies" -- sh "$ab"
 # bench-ci's choice: a fresh clone of main (the merge-base is HEAD, no
 # change) has no base and uses the committed baseline; a branch with a
 # commit of its own A/Bs against the merge-base; so does main with a
-# change in the tree; a repository without main uses the baseline
+# change in the tree; a repository without main uses the baseline; the
+# script alone (without BENCH_CI_AB=auto, as tests/test_compare.sh runs
+# it) always does
 ci_choice() { # NAME PATTERN
-	(cd "$tmp/repo" && BENCH_CI_DRY=1 sh "$top/scripts/bench-ci.sh" "$bin" \
+	(cd "$tmp/repo" && BENCH_CI_AB=auto BENCH_CI_DRY=1 sh "$top/scripts/bench-ci.sh" "$bin" \
 		"$tmp/no-baseline.json" "$tmp/ci") >"$tmp/out" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ] && grep -Eq "$2" "$tmp/out"; then
@@ -70,6 +72,10 @@ if command -v git >/dev/null 2>&1; then
 	main=$(git -C "$tmp/repo" rev-parse --short HEAD)
 	g checkout -b feature && g commit -am two
 	ci_choice ci_branch "A/B against the merge-base $main of HEAD and main"
+	(cd "$tmp/repo" && BENCH_CI_DRY=1 sh "$top/scripts/bench-ci.sh" "$bin" \
+		"$tmp/no-baseline.json" "$tmp/ci") >"$tmp/out" 2>&1
+	grep -q "committed baseline" "$tmp/out" && ok ci_script_alone ||
+		bad ci_script_alone "$(head -c 300 "$tmp/out")"
 	g branch -m main trunk
 	ci_choice ci_no_main "committed baseline"
 else

@@ -150,19 +150,18 @@ static int check(sqlite3 *db, const char *path, int deep, long long *version,
 	return 0;
 }
 
-/* The read-only look at an existing file. */
-static int precheck(const char *path, char *err, size_t n)
+/* The read-only look at an existing file: its *version. */
+static int precheck(const char *path, long long *version, char *err, size_t n)
 {
 	sqlite3 *db = NULL;
-	long long version;
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 
 	if (rc != SQLITE_OK) {
 		rc = hist_fail(db, rc, path, err, n);
 	} else {
 		sqlite3_busy_timeout(db, HISTORY_BUSY_MS);
-		rc = check(db, path, 1, &version, err, n);
-		if (!rc && version == 0) {
+		rc = check(db, path, 1, version, err, n);
+		if (!rc && *version == 0) {
 			snprintf(err, n,
 				 "%s: not an iovbench history (an empty "
 				 "SQLite database)",
@@ -200,16 +199,30 @@ static int bring_up(struct history *h, char *err, size_t n)
 	return 0;
 }
 
+/* A new struct history for path; NULL on -ENOMEM. */
+static struct history *alloc(const char *path)
+{
+	struct history *h = calloc(1, sizeof(*h));
+
+	if (h && !(h->path = strdup(path))) {
+		free(h);
+		h = NULL;
+	}
+	return h;
+}
+
 int history_open(const char *path, int create, struct history **out, char *err,
 		 size_t n)
 {
+	long long version = 0;
 	struct history *h;
 	struct stat st;
-	int rc, exists = stat(path, &st) == 0;
+	int rc, exists = stat(path, &st) == 0, ro;
 
 	*out = NULL;
-	if (!exists && !create) {
-		snprintf(err, n, "%s: no such history", path);
+	if ((!exists || !st.st_size) && !create) {
+		snprintf(err, n, "%s: no such history%s", path,
+			 exists ? " (an empty file)" : "");
 		return -ENOENT;
 	}
 	if (exists && S_ISDIR(st.st_mode)) {
@@ -218,21 +231,27 @@ int history_open(const char *path, int create, struct history **out, char *err,
 	}
 	/* an existing file is checked without being opened for writing;
 	 * an empty one may be a new history another writer just made */
-	if (exists && st.st_size > 0 && (rc = precheck(path, err, n)))
+	if (exists && st.st_size > 0 && (rc = precheck(path, &version, err, n)))
 		return rc;
-	if (!(h = calloc(1, sizeof(*h))) || !(h->path = strdup(path))) {
-		free(h);
+	/* a reader of a current history only reads */
+	ro = !create && version == HISTORY_VERSION;
+	if (!(h = alloc(path))) {
 		snprintf(err, n, "out of memory");
 		return -ENOMEM;
 	}
 	rc = sqlite3_open_v2(path, &h->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+			     ro ? SQLITE_OPEN_READONLY
+				: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		rc = hist_fail(h->db, rc, path, err, n);
-		history_close(h);
-		return rc;
+		goto fail;
 	}
 	sqlite3_busy_timeout(h->db, HISTORY_BUSY_MS);
+	if (ro) {
+		*out = h;
+		return 0;
+	}
 	if ((rc = hist_begin(h, err, n)))
 		goto fail;
 	if ((rc = bring_up(h, err, n))) {

@@ -26,9 +26,10 @@
 
 struct history;
 
-/* Open the history at path; `create`: make it when there is no file (or
- * an empty one) and bring an older version up to HISTORY_VERSION.
- * Without `create` a missing file is -ENOENT. 0 with *out (the caller's,
+/* Open the history at path; `create` (for writers): make it when there
+ * is no file (or an empty one). An older version is brought up to
+ * HISTORY_VERSION. Without `create` a missing or empty file is -ENOENT
+ * and a current history is opened read-only. 0 with *out (the caller's,
  * for history_close), or a negative errno after writing a one-line
  * reason into err: -EINVAL (not an iovbench history, damaged, a newer
  * version), -ENOENT, -EBUSY (locked for longer than HISTORY_BUSY_MS),

@@ -12,7 +12,8 @@
 # (removed afterwards, also on failure and Ctrl-C); otherwise --bin as
 # well. Side B is --bin (default build/iovbench). Each side runs
 # `iovbench run MATRIX SIDE-ARGS` once a round, in the order AB, BA, AB,
-# ... (so neither side always runs first, on a cooler or warmer machine).
+# ... (so neither side always runs first, on a cooler or warmer machine;
+# an even number of rounds, the default 4, balances the order).
 # The rounds of each side are merged into one report: a row's samples
 # are the samples of all its rounds, each still paired with its own
 # round's pwrite-limit sample, so compare's per-sample ratios hold across
@@ -21,8 +22,9 @@
 # in the same order) and take A's parameters, so `--batch 8` against the
 # default compares the same rows. Then
 #   iovbench compare --gate GATE --holm --threshold PCT A.json B.json
-# prints its markdown table and decides; a row of A that B lacks fails
-# too.
+# prints its markdown table and decides, with one more condition: a
+# ratio regression counts only if the row's ratio is worse on B's side in
+# every round too (compare-N.json); a row of A that B lacks fails too.
 #
 # Files in OUT (default build/bench-ab): a-N.json and b-N.json (round N),
 # a.json and b.json (merged), compare.json and compare.md.
@@ -31,7 +33,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-base= bin="$top/build/iovbench" a_args= b_args= rounds=3
+base= bin="$top/build/iovbench" a_args= b_args= rounds=4
 matrix="--quick --reps 5 --warmup 1" threshold=10 gate=exact,ratio
 out="$top/build/bench-ab"
 
@@ -95,7 +97,8 @@ if [ -n "$base" ]; then
 	bin_a="$wt/build/iovbench"
 fi
 mkdir -p "$out" || exit 3
-rm -f "$out"/a-*.json "$out"/b-*.json
+rm -f "$out"/a-*.json "$out"/b-*.json "$out"/compare-*.json \
+	"$out/unconfirmed.txt"
 
 # side SIDE N: one run of side SIDE (a or b) as round N
 side() {
@@ -115,6 +118,27 @@ while [ "$i" -le "$rounds" ]; do
 	if [ $((i % 2)) -eq 1 ]; then side a "$i"; side b "$i"; else side b "$i"; side a "$i"; fi
 	i=$((i + 1))
 done
+
+# two command lines of one build: B's rows take A's parameters, round by
+# round
+if [ -z "$base" ]; then
+	i=1
+	while [ "$i" -le "$rounds" ]; do
+		jq --slurpfile a "$out/a-$i.json" '
+		($a[0].results) as $ar |
+		if (.results | length) != ($ar | length) or
+		   ([.results[] | [.workload, .strategy]] != [$ar[] | [.workload, .strategy]])
+		then error("the two command lines measured different rows")
+		else .results |= [ range(0; length) as $i | .[$i] |
+			.params = $ar[$i].params ] end' "$out/b-$i.json" >"$scratch/b.json" || {
+			echo "bench-ab: A and B must measure the same workloads and" \
+				"strategies in the same order" >&2
+			exit 2
+		}
+		mv "$scratch/b.json" "$out/b-$i.json"
+		i=$((i + 1))
+	done
+fi
 
 # merge SIDE: the rounds' reports of SIDE into one, samples concatenated
 # in round order; fails when the rounds measured different rows
@@ -137,22 +161,6 @@ merge() {
 merge a || { echo "bench-ab: cannot merge side a's rounds" >&2; exit 3; }
 merge b || { echo "bench-ab: cannot merge side b's rounds" >&2; exit 3; }
 
-# two command lines of one build: B's rows take A's parameters
-if [ -z "$base" ]; then
-	jq --slurpfile a "$out/a.json" '
-	($a[0].results) as $ar |
-	if (.results | length) != ($ar | length) or
-	   ([.results[] | [.workload, .strategy]] != [$ar[] | [.workload, .strategy]])
-	then error("the two command lines measured different rows")
-	else .results |= [ range(0; length) as $i | .[$i] |
-		.params = $ar[$i].params ] end' "$out/b.json" >"$scratch/b.json" || {
-		echo "bench-ab: A and B must measure the same workloads and" \
-			"strategies in the same order" >&2
-		exit 2
-	}
-	mv "$scratch/b.json" "$out/b.json"
-fi
-
 rc=0
 "$bin" compare --gate "$gate" --holm --threshold "$threshold" --format json \
 	-o "$out/compare.json" "$out/a.json" "$out/b.json" || rc=$?
@@ -160,6 +168,49 @@ rc=0
 "$bin" compare --gate "$gate" --holm --threshold "$threshold" --format markdown \
 	-o "$out/compare.md" "$out/a.json" "$out/b.json" >/dev/null 2>&1
 cat "$out/compare.md"
+# A ratio regression of the merged reports counts only when the row's
+# ratio is worse on B's side in every round as well (compare's per-round
+# ratio from medians): one run disturbed by the machine's load (a burst
+# in one side's run of one round) moves a row of the merged samples
+# significantly, but not in every round. Exact changes always count.
+confirmed=0
+jq -r '.regressions[] | "\(.metric)|\(.workload)|\(.row)"' "$out/compare.json" \
+	>"$scratch/regs" || exit 3
+if [ -s "$scratch/regs" ]; then
+	i=1
+	while [ "$i" -le "$rounds" ]; do
+		"$bin" compare --gate ratio --threshold "$threshold" --format json \
+			-o "$out/compare-$i.json" "$out/a-$i.json" "$out/b-$i.json" \
+			>/dev/null 2>&1
+		[ -s "$out/compare-$i.json" ] || exit 3
+		i=$((i + 1))
+	done
+	while IFS='|' read -r metric w r; do
+		if [ "$metric" != ratio ]; then
+			confirmed=$((confirmed + 1))
+			echo "  $w $r $metric" >>"$scratch/confirmed"
+			continue
+		fi
+		i=1 every=1
+		while [ "$i" -le "$rounds" ]; do
+			jq -e --arg w "$w" --arg r "$r" '[.rows[] |
+				select(.workload == $w and .row == $r) |
+				.ratio.new < .ratio.base] == [true]' \
+				"$out/compare-$i.json" >/dev/null 2>&1 || every=0
+			i=$((i + 1))
+		done
+		if [ "$every" -eq 1 ]; then
+			confirmed=$((confirmed + 1))
+			echo "  $w $r ratio (worse in every round too)" >>"$scratch/confirmed"
+		else
+			echo "bench-ab: $w $r: the ratio regressed in the merged rounds" \
+				"but not in every round: noise, not counted" >&2
+			echo "$w $r" >>"$out/unconfirmed.txt"
+		fi
+	done <"$scratch/regs"
+	[ "$confirmed" -gt 0 ] || rc=0
+fi
+
 # a row of the base that the new side lost fails like a regression
 lost=$(jq -r '.only_base[]? | "  \(.workload) \(.row)"' "$out/compare.json") || exit 3
 if [ -n "$lost" ]; then
@@ -167,8 +218,8 @@ if [ -n "$lost" ]; then
 	echo "$lost" >&2
 	rc=1
 fi
-if [ "$rc" -eq 1 ]; then
+if [ "$rc" -eq 1 ] && [ "$confirmed" -gt 0 ]; then
 	echo "bench-ab: B regressed against A:" >&2
-	jq -r '.regressions[] | "  \(.workload) \(.row) \(.metric)"' "$out/compare.json" >&2
+	cat "$scratch/confirmed" >&2
 fi
 exit "$rc"

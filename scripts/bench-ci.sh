@@ -28,7 +28,7 @@
 #                       (default below; the baseline must be made with
 #                       the same)
 #   BENCH_AB_MATRIX     the run arguments of the A/B (default --quick
-#                       --reps 3 --warmup 1), BENCH_AB_ROUNDS (default 3)
+#                       --reps 3 --warmup 1), BENCH_AB_ROUNDS (default 4)
 #   BENCH_CI_HISTORY    a history database (iovbench history) to add this
 #                       run's report to (the A/B's B side)
 #   BENCH_CI_DRY        1: say which comparison would run, and stop
@@ -76,7 +76,7 @@ if [ -n "$mb" ]; then
 	[ "${BENCH_CI_DRY:-}" = 1 ] && exit 0
 	rc=0
 	sh "$(dirname "$0")/bench-ab.sh" --base "$mb" --bin "$bin" \
-		--rounds "${BENCH_AB_ROUNDS:-3}" \
+		--rounds "${BENCH_AB_ROUNDS:-4}" \
 		--matrix "${BENCH_AB_MATRIX:---quick --reps 3 --warmup 1}" \
 		--threshold "${BENCH_AB_THRESHOLD:-10}" --out "$out/ab" || rc=$?
 	[ "$rc" -gt 1 ] || add_history "$out/ab/b.json"

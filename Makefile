@@ -33,8 +33,8 @@ HX_SRC   := $(wildcard harness/*/*.c)
 HX_OBJ   := $(HX_SRC:%.c=$(B)/%.o)
 HX_MAIN  := $(B)/harness/main.o
 IOVBENCH := $(B)/iovbench
-DEP_CFLAGS := $(shell pkg-config --cflags libxxhash jansson 2>/dev/null)
-DEP_LIBS   := $(shell pkg-config --libs libxxhash jansson 2>/dev/null || echo -lxxhash -ljansson) -lm
+DEP_CFLAGS := $(shell pkg-config --cflags libxxhash jansson sqlite3 2>/dev/null)
+DEP_LIBS   := $(shell pkg-config --libs libxxhash jansson sqlite3 2>/dev/null || echo -lxxhash -ljansson -lsqlite3) -lm
 TEST_SRC := $(wildcard tests/test_*.c)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 

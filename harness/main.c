@@ -7,14 +7,16 @@
  *   cmd/      one file per command: options, messages, exit codes
  *   report/   the table, the JSON reports, the machine's description
  *   compare/  comparing reports: regressions, platforms, exports
+ *   history/  reports kept in SQLite, read back as each row's series
  *   engine/   measuring: configuration, plans of rows, samples in child
  *             processes, system calls, peers, outputs and digests
- *   stats/    clocks, median/MAD, the Mann-Whitney U test, tune's rule
+ *   stats/    clocks, median/MAD, the Mann-Whitney U test, tune's rule,
+ *             change points
  *
- * (cmd -> report, compare, engine -> stats; report -> engine -> stats;
- * compare -> stats.) Only cmd/ prints messages and chooses exit codes;
- * everything below returns negative errno values. tests/test_layers.sh
- * checks the includes.
+ * (cmd -> report, compare, engine, history -> stats; report -> engine ->
+ * stats; compare -> stats; history -> stats.) Only cmd/ prints messages and
+ * chooses exit codes; everything below returns negative errno values.
+ * tests/test_layers.sh checks the includes.
  */
 #include "cmd/cli.h"
 #include "cmd/plot.h"
@@ -35,6 +37,7 @@ static const struct {
 	 "byte equivalence and round trip of every strategy"},
 	{"compare", cmd_compare, "regressions between reports; platform table"},
 	{"plot", cmd_plot, "draw reports as figures (gnuplot)"},
+	{"history", cmd_history, "reports in SQLite; change points per row"},
 };
 
 static void usage(FILE *f)

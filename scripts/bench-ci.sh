@@ -1,20 +1,38 @@
 #!/bin/sh
 # bench-ci.sh IOVBENCH BASELINE [OUTDIR] - the CI performance gate.
 #
-# Runs the short matrix, compares it with BASELINE (the committed
-# results/baseline/ci-<arch>.json) and prints the markdown table. Exact
-# metrics (bytes, pieces, iovecs, digests, batches, system calls) fail at
-# once. A ratio regression (a strategy's time relative to pwrite-limit in
-# the same run, beyond the threshold and significant) is confirmed by a
-# second run first: it fails only if the same row regresses again, because
-# a shared runner's load can slow a few rounds of one run; the ratio tests
-# use Holm's correction over all rows. A run taken under load (compare's
-# "unconfirmed" timing changes) is confirmed the same way. A row of the
-# baseline missing from the run fails too. Absolute timings are shown,
-# never gate here.
-#   BENCH_CI_THRESHOLD  ratio threshold in percent (default 25)
-#   BENCH_CI_MATRIX     the iovbench run arguments (default below; the
-#                       baseline must be made with the same)
+# With BENCH_CI_AB=auto (make bench-ci sets it) and a base to compare
+# against, an A/B in one run (scripts/bench-ab.sh):
+# the merge-base of HEAD and BENCH_CI_BASE (default origin/main, else
+# main) is built in a temporary worktree and measured against IOVBENCH in
+# alternating rounds on this machine; compare's exact and ratio gates
+# decide (threshold BENCH_AB_THRESHOLD, default 10%, Holm's correction).
+# There is no base when git or the branch is missing, or when the
+# merge-base is HEAD itself and the tree has no change to measure (a
+# fresh clone of main): then, and without BENCH_CI_AB=auto, the
+# committed baseline, as follows.
+#
+# Against the baseline: runs the short matrix, compares it with BASELINE
+# (the committed results/baseline/ci-<arch>.json) and prints the markdown
+# table. Exact metrics (bytes, pieces, iovecs, digests, batches, system
+# calls) fail at once. A ratio regression (a strategy's time relative to
+# pwrite-limit in the same run, beyond the threshold and significant) is
+# confirmed by a second run first: it fails only if the same row
+# regresses again, because a shared runner's load can slow a few rounds
+# of one run; the ratio tests use Holm's correction over all rows. A row
+# of the baseline missing from the run fails too. A run taken under load
+# (compare's "unconfirmed" timing changes) is confirmed the same way.
+# Absolute timings are shown, never gate here.
+#   BENCH_CI_THRESHOLD  ratio threshold in percent against the baseline
+#                       (default 25)
+#   BENCH_CI_MATRIX     the iovbench run arguments against the baseline
+#                       (default below; the baseline must be made with
+#                       the same)
+#   BENCH_AB_MATRIX     the run arguments of the A/B (default --quick
+#                       --reps 3 --warmup 1), BENCH_AB_ROUNDS (default 4)
+#   BENCH_CI_HISTORY    a history database (iovbench history) to add this
+#                       run's report to (the A/B's B side)
+#   BENCH_CI_DRY        1: say which comparison would run, and stop
 # Exit: 0 ok, 1 regression, 2 no baseline / bad input, 3 runtime failure.
 set -eu
 
@@ -27,12 +45,51 @@ if ! command -v jq >/dev/null 2>&1; then
 	echo "bench-ci: jq is needed (apt-get install jq; make deps)" >&2
 	exit 3
 fi
+mkdir -p "$out"
+
+# add_history REPORT: into BENCH_CI_HISTORY, when given
+add_history() {
+	[ -n "${BENCH_CI_HISTORY:-}" ] || return 0
+	"$bin" history add --db "$BENCH_CI_HISTORY" "$1" >&2 ||
+		echo "bench-ci: could not add $1 to $BENCH_CI_HISTORY" >&2
+}
+
+# the base: the merge-base, unless it is HEAD with nothing changed
+mb=
+if [ "${BENCH_CI_AB:-}" = auto ] && git rev-parse --verify --quiet HEAD >/dev/null 2>&1; then
+	ref=${BENCH_CI_BASE:-}
+	if [ -z "$ref" ]; then
+		for r in origin/main main; do
+			if git rev-parse --verify --quiet "$r^{commit}" >/dev/null 2>&1; then
+				ref=$r
+				break
+			fi
+		done
+	fi
+	[ -n "$ref" ] && mb=$(git merge-base HEAD "$ref" 2>/dev/null) || mb=
+	if [ -n "$mb" ] && [ "$mb" = "$(git rev-parse HEAD)" ] &&
+		[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+		mb=
+	fi
+fi
+if [ -n "$mb" ]; then
+	echo "bench-ci: A/B against the merge-base $(git rev-parse --short "$mb") of HEAD and $ref" >&2
+	[ "${BENCH_CI_DRY:-}" = 1 ] && exit 0
+	rc=0
+	sh "$(dirname "$0")/bench-ab.sh" --base "$mb" --bin "$bin" \
+		--rounds "${BENCH_AB_ROUNDS:-4}" \
+		--matrix "${BENCH_AB_MATRIX:---quick --reps 3 --warmup 1}" \
+		--threshold "${BENCH_AB_THRESHOLD:-10}" --out "$out/ab" || rc=$?
+	[ "$rc" -gt 1 ] || add_history "$out/ab/b.json"
+	exit "$rc"
+fi
+echo "bench-ci: no base revision to A/B against; comparing with the committed baseline $baseline" >&2
+[ "${BENCH_CI_DRY:-}" = 1 ] && exit 0
 if [ ! -f "$baseline" ]; then
 	echo "bench-ci: no baseline $baseline for this architecture;" \
 		"make one with 'make baseline' and commit it" >&2
 	exit 2
 fi
-mkdir -p "$out"
 
 # measure N: run the matrix into $out/run-N.json, compare into
 # $out/compare-N.{md,json}; sets rc to compare's exit code.
@@ -83,6 +140,7 @@ exact_failure() {
 }
 
 measure 1
+add_history "$out/run-1.json"
 regressions 1
 if [ "$rc" -eq 0 ] && [ ! -s "$out/regressions-1.txt" ]; then
 	cat "$out/compare-1.md"

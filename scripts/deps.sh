@@ -5,7 +5,7 @@
 # Extra package names may be given as arguments (CI adds its linters).
 set -eu
 
-PKGS="gcc g++ make pkg-config strace valgrind libxxhash-dev libjansson-dev python3-jsonschema fio \
+PKGS="gcc g++ make pkg-config strace valgrind libxxhash-dev libjansson-dev libsqlite3-dev python3-jsonschema fio \
       libbenchmark-dev hyperfine gnuplot-nox jq groff-base man-db $*"
 
 missing=""

@@ -2,12 +2,13 @@
 # test_layers.sh - the harness's architecture, checked on its includes:
 # each folder uses only the folders below it
 #
-#   main.c -> cmd -> report, compare, engine, stats
-#                    report -> engine -> stats;  compare -> stats
+#   main.c -> cmd -> report, compare, engine, history, stats
+#                    report -> engine -> stats;  compare -> stats;
+#                    history -> stats
 #
 # harness headers are included by folder ("engine/row.h"), a bare name is
-# a header of lib/include or workloads/ (which stats/ and compare/ do not
-# use), and below cmd/ nothing prints to stdout or stderr or exits: only
+# a header of lib/include or workloads/ (which stats/, compare/ and
+# history/ do not use), and below cmd/ nothing prints to stdout or stderr or exits: only
 # the commands say things and choose exit codes.
 set -u
 suite=layers
@@ -17,10 +18,11 @@ h="$top/harness"
 allowed() {
 	case "$1" in
 	main) echo "cmd" ;;
-	cmd) echo "cmd report compare engine stats" ;;
+	cmd) echo "cmd report compare engine history stats" ;;
 	report) echo "report engine stats" ;;
 	engine) echo "engine stats" ;;
 	compare) echo "compare stats" ;;
+	history) echo "history stats" ;;
 	stats) echo "stats" ;;
 	esac
 }
@@ -56,7 +58,8 @@ while read -r file line inc; do
 	*)
 		if [ ! -f "$top/lib/include/$inc" ] && [ ! -f "$top/workloads/$inc" ]; then
 			echo "$file:$line: \"$inc\": include harness headers by folder" >>"$tmp/bad"
-		elif [ "$from" = stats ] || [ "$from" = compare ]; then
+		elif [ "$from" = stats ] || [ "$from" = compare ] ||
+			[ "$from" = history ]; then
 			echo "$file:$line: $from/ does not use the library or workloads (\"$inc\")" >>"$tmp/bad"
 		fi
 		;;
@@ -70,7 +73,7 @@ fi
 
 # Harness headers are never included with <...> (-Iharness would find
 # them past the check above) nor through "..".
-grep -nE '^#include <(cmd|report|compare|engine|stats)/|^#include ".*\.\./' \
+grep -nE '^#include <(cmd|report|compare|engine|history|stats)/|^#include ".*\.\./' \
 	"$h"/*.c "$h"/*/*.[ch] >"$tmp/sneaky"
 if [ -s "$tmp/sneaky" ]; then
 	bad include_forms "$(head -n 3 "$tmp/sneaky" | tr '\n' ';')"
@@ -82,7 +85,7 @@ fi
 # table rendered to a FILE the caller passes is fine).
 grep -nE '\b(stdout|stderr)\b|(^|[^a-z_])(printf|vprintf|dprintf|puts|putchar|perror|exit|abort|assert|err|errx|warn|warnx)\(' \
 	"$h"/engine/*.[ch] "$h"/stats/*.[ch] "$h"/report/*.[ch] \
-	"$h"/compare/*.[ch] | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*)' \
+	"$h"/compare/*.[ch] "$h"/history/*.[ch] | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*)' \
 	>"$tmp/prints"
 if [ -s "$tmp/prints" ]; then
 	bad no_messages_below_cmd "$(head -n 3 "$tmp/prints" | tr '\n' ';')"

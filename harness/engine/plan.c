@@ -96,14 +96,18 @@ void rows_clear(struct row_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* The limits, the reference rows every plan starts with. */
-static int plan_limits(const char *workload, int fsync, int warm,
+/* The limits, the reference rows every plan starts with: gather-limit
+ * once (its buffer is pre-faulted and its plan writer kept between files
+ * whatever the memory: warm rows are set against it too; `gather`), then
+ * pwrite-limit in the memory `warm`. */
+static int plan_limits(const char *workload, int fsync, int warm, int gather,
 		       struct row_set *set)
 {
-	int rc = rows_add(set, workload,
-			  &(struct row_spec){.kind = ROW_GATHER_LIMIT,
-					     .fsync = fsync,
-					     .warm = warm});
+	int rc = !gather ? 0
+			 : rows_add(set, workload,
+				    &(struct row_spec){.kind = ROW_GATHER_LIMIT,
+						       .fsync = fsync,
+						       .warm = warm});
 	return rc ? rc
 		  : rows_add(set, workload,
 			     &(struct row_spec){.kind = ROW_PWRITE_LIMIT,
@@ -154,7 +158,8 @@ int plan_run(const struct bench_cfg *cfg, const char *workload,
 	for (warm = 0; warm < 2 && !rc; warm++) {
 		if (!(cfg->memory & (warm ? MEM_WARM : MEM_FRESH)))
 			continue;
-		rc = plan_limits(workload, cfg->fsync, warm, set);
+		rc = plan_limits(workload, cfg->fsync, warm,
+				 !warm || !(cfg->memory & MEM_FRESH), set);
 		for (s = 0; s < IOVW_STRATEGY_COUNT && !rc; s++)
 			if ((cfg->smask & (1u << s)) &&
 			    !(warm && s == IOVW_WRITE_EACH && !cfg->warm_each))
@@ -246,7 +251,7 @@ int plan_tune(const struct sweep *sw, size_t n, const char *workload,
 {
 	struct row_spec spec;
 	size_t i, k;
-	int rc = plan_limits(workload, 0, 0, set);
+	int rc = plan_limits(workload, 0, 0, 1, set);
 
 	for (k = 0; k < n && !rc; k++) {
 		for (i = 0; i < sw[k].nx && !rc; i++) {

@@ -27,8 +27,8 @@ int rows_add(struct row_set *set, const char *workload,
 /* Free the rows and their results; the set is empty again. */
 void rows_clear(struct row_set *set);
 
-/* `run`'s rows of a workload: for each memory in cfg->memory (fresh,
- * then warm) gather-limit, pwrite-limit and each selected strategy (warm
+/* `run`'s rows of a workload: gather-limit, then for each memory in
+ * cfg->memory (fresh, then warm) pwrite-limit and each selected strategy (warm
  * write-each only with cfg->warm_each)
  * (pwritev with every batch limit and threshold, write-each with every
  * threshold, stream with every staging size and threshold, the others

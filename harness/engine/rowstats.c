@@ -110,16 +110,21 @@ static int row_own(struct row *r)
 	return 0;
 }
 
-/* The reference row of `kind` with the memory of `warm`. */
+/* The reference row of `kind` with the memory of `warm`, else of the
+ * other memory (gather-limit is measured once). */
 static const struct row *find_ref(const struct row *rows, size_t n,
 				  enum row_kind kind, int warm)
 {
+	const struct row *other = NULL;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (rows[i].spec.kind == kind && rows[i].spec.warm == warm)
-			return &rows[i];
-	return NULL;
+		if (rows[i].spec.kind == kind) {
+			if (rows[i].spec.warm == warm)
+				return &rows[i];
+			other = other ? other : &rows[i];
+		}
+	return other;
 }
 
 /* x / y, 0 where there is no y. */

@@ -38,7 +38,8 @@ long_options() {
 	while [ -n "$level" ]; do
 		next=""
 		for p in $level; do
-			out=$("$bin" "$cmd" "--$p=" "$Z" 2>&1 </dev/null)
+			# shellcheck disable=SC2086 # "history add": two words
+			out=$("$bin" $cmd "--$p=" "$Z" 2>&1 </dev/null)
 			case $out in
 			*"unknown option '--$p'"*) continue ;;
 			*"ambiguous option '--$p'"*)
@@ -50,7 +51,7 @@ long_options() {
 			# value it takes none of, or none it needs
 			case $out in
 			*" takes no value"*) ;;
-			*) out=$("$bin" "$cmd" "--$p" 2>&1 </dev/null) ;;
+			*) out=$("$bin" $cmd "--$p" 2>&1 </dev/null) ;;
 			esac
 			case $out in
 			*" takes no value"* | *" needs a value"*)
@@ -77,11 +78,11 @@ long_options() {
 # ($tmp/long): trying all 62 takes too long on a busy machine.
 short_options() {
 	cands=$({
-		"$bin" "$1" --help 2>&1 | grep -o -- '-[[:alnum:]]\b' | cut -c2
+		"$bin" $1 --help 2>&1 | grep -o -- '-[[:alnum:]]\b' | cut -c2
 		sed -n 's/^--\(.\).*/\1/p' "$tmp/long"
 	} | sort -u)
 	for c in $cands; do
-		out=$("$bin" "$1" "-$c" --help "$Z" 2>&1 </dev/null)
+		out=$("$bin" $1 "-$c" --help "$Z" 2>&1 </dev/null)
 		case $out in
 		*"unknown option '-$c'"*) ;;
 		*) echo "-$c" ;;
@@ -169,8 +170,20 @@ commands_checks() {
 			echo "iovbench $cmd (no section)" >>"$tmp/undocumented"
 			continue
 		fi
-		long_options "$cmd" >"$tmp/long"
-		{ cat "$tmp/long"; short_options "$cmd"; } >"$tmp/opts"
+		# a command of subcommands names them when given a bad one:
+		# "unknown subcommand '--zz' (add, show or export)"
+		subs=$("$bin" "$cmd" "$Z" 2>&1 </dev/null | sed -n \
+			"s/.*unknown subcommand.*(\(.*\)).*/\1/p" | tr -d ',' |
+			sed 's/ or / /')
+		: >"$tmp/opts"
+		for sub in ${subs:-.}; do # ".": no subcommands
+			[ "$sub" = . ] && sub=""
+			long_options "$cmd${sub:+ $sub}" >"$tmp/long"
+			{
+				cat "$tmp/long"
+				short_options "$cmd${sub:+ $sub}"
+			} >>"$tmp/opts"
+		done
 		grep '^?' "$tmp/opts" | sed "s/^/$cmd: /" >>"$tmp/unreadable"
 		grep -v '^?' "$tmp/opts" | sort -u >"$tmp/found"
 		cp "$tmp/found" "$tmp/found-$cmd"

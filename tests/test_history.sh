@@ -24,6 +24,7 @@ report() {
 		.tool.git = $rev | .env.date = $date |
 		.results |= map(select(.workload == "tree")) |
 		.results |= map(if .strategy == "pwritev" and .params.coalesce == 0
+				and (.params.memory // "fresh") == "fresh"
 			then .ratio.pwrite_limit = $ratio | .syscalls.total = $sc
 			else . end)' "$base" >"$tmp/r$1.json"
 }
@@ -122,6 +123,8 @@ fi
 # slowdown) for 12, in 3% noise; its system calls 6 -> 9 at r27. detect
 # names r21 (the first slow one) and r27, and nothing in the other rows.
 sdb="$tmp/series.db"
+# the row's label as history gives it (the baseline's rows say their memory)
+prow="pwritev batch=1024 coalesce=0$(jq -r 'if any(.results[]; .params.memory) then " memory=fresh" else "" end' "$base")"
 awk 'BEGIN { srand(7); for (i = 1; i <= 32; i++) {
 	u = rand() + rand() + rand() + rand() - 2;	# ~ N(0, 1/3)
 	printf "%d %.4f\n", i, (i <= 20 ? 1.0 : 0.85) * (1 + 0.052 * u) } }' >"$tmp/ratios"
@@ -132,7 +135,7 @@ done <"$tmp/ratios"
 shift $(($# - 32))
 "$bin" history add --db "$sdb" "$@" >/dev/null
 "$bin" history detect --db "$sdb" >"$tmp/detect" 2>&1
-if grep -Eq '^tree pwritev batch=1024 coalesce=0 .*: ratio 1\.[0-9]+ -> 0\.8[0-9]+ \(-1[0-9]\.[0-9]%\) from r121 ' "$tmp/detect"; then
+if grep -Eq '^tree pwritev batch=1024 coalesce=0( memory=fresh)? .*: ratio 1\.[0-9]+ -> 0\.8[0-9]+ \(-1[0-9]\.[0-9]%\) from r121 ' "$tmp/detect"; then
 	ok detect_step
 else
 	bad detect_step "$(cat "$tmp/detect")"
@@ -144,8 +147,8 @@ grep -q ': syscalls 6 -> 9 at r127 ' "$tmp/detect" && ok detect_exact ||
 # the plot: the series and its change point's label in the SVG
 if command -v gnuplot >/dev/null 2>&1; then
 	expect plot 0 "" -- "$bin" history plot --db "$sdb" -w tree \
-		--row "pwritev batch=1024 coalesce=0" -o "$tmp/p.svg"
-	if grep -q 'tree pwritev batch=1024 coalesce=0' "$tmp/p.svg" 2>/dev/null &&
+		--row "$prow" -o "$tmp/p.svg"
+	if grep -q "tree $prow" "$tmp/p.svg" 2>/dev/null &&
 		grep -Eq 'r121 -1[0-9]\.[0-9]%' "$tmp/p.svg" && [ ! -e "$tmp/p.svg.tmp" ]; then
 		ok plot_marks_change
 	else
@@ -157,5 +160,5 @@ if command -v gnuplot >/dev/null 2>&1; then
 else
 	skip plot "needs gnuplot"
 fi
-expect show_series 0 "r132 .* 0\.8" -- "$bin" history show --db "$sdb" -w tree --row "pwritev batch=1024 coalesce=0"
+expect show_series 0 "r132 .* 0\.8" -- "$bin" history show --db "$sdb" -w tree --row "$prow"
 summary

@@ -89,7 +89,9 @@ if [ -n "$base" ]; then
 		echo "bench-ab: git worktree add failed" >&2
 		exit 3
 	}
-	make -C "$wt" -j2 build/iovbench >"$scratch/build.log" 2>&1 || {
+	# its own build, whatever make (test-asan: B=build/asan) called us
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u B make -C "$wt" -j2 B=build \
+		build/iovbench >"$scratch/build.log" 2>&1 || {
 		tail -n 20 "$scratch/build.log" >&2
 		echo "bench-ab: building $base failed" >&2
 		exit 3

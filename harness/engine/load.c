@@ -12,11 +12,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static uint64_t tv_ns(struct timeval tv)
-{
-	return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
-}
-
 /* Read a small /proc file into buf; its length or -1. */
 static ssize_t slurp(const char *path, char *buf, size_t n)
 {
@@ -64,8 +59,8 @@ void load_mark(struct load_mark *m)
 		m->load1 = strtod(buf, NULL);
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
-	m->self_ns = tv_ns(self.ru_utime) + tv_ns(self.ru_stime) +
-		     tv_ns(kids.ru_utime) + tv_ns(kids.ru_stime);
+	m->self_ns = clock_tv_ns(self.ru_utime) + clock_tv_ns(self.ru_stime) +
+		     clock_tv_ns(kids.ru_utime) + clock_tv_ns(kids.ru_stime);
 	m->t_ns = clock_now_ns();
 }
 

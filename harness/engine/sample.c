@@ -68,11 +68,6 @@ static void on_built(void *ctx)
 	c->seen = 1;
 }
 
-static uint64_t tv_ns(struct timeval tv)
-{
-	return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
-}
-
 static void child(const void *ctx, int wfd)
 {
 	const struct sample_job *job = ctx;
@@ -95,8 +90,10 @@ static void child(const void *ctx, int wfd)
 		s.rc = job->run(job->ctx, &o, &s.st);
 		s.total_ns = clock_now_ns() - t0;
 		getrusage(RUSAGE_SELF, &r1);
-		s.utime_ns = tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime);
-		s.stime_ns = tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime);
+		s.utime_ns =
+			clock_tv_ns(r1.ru_utime) - clock_tv_ns(r0.ru_utime);
+		s.stime_ns =
+			clock_tv_ns(r1.ru_stime) - clock_tv_ns(r0.ru_stime);
 		s.minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
 		s.majflt = (uint64_t)(r1.ru_majflt - r0.ru_majflt);
 		read_mem(&end);
@@ -125,8 +122,8 @@ int sample_run(const struct sample_job *job, struct sample *out)
 	if (n != (ssize_t)sizeof(*out) || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
 		return -EIO;
-	out->proc_utime_ns = tv_ns(ru.ru_utime);
-	out->proc_stime_ns = tv_ns(ru.ru_stime);
+	out->proc_utime_ns = clock_tv_ns(ru.ru_utime);
+	out->proc_stime_ns = clock_tv_ns(ru.ru_stime);
 	out->proc_minflt = (uint64_t)ru.ru_minflt;
 	out->proc_majflt = (uint64_t)ru.ru_majflt;
 	return 0;

@@ -38,7 +38,8 @@ struct row_job {
 	struct job j;
 	struct sample_job job;
 	char out[4200];
-	int done; /* its last sample taken */
+	int done;    /* its last sample taken */
+	int counted; /* its system calls counted */
 };
 
 /* Set up rj (which must not move afterwards) for the row. */
@@ -102,22 +103,35 @@ static int row_sample(struct row_job *rj, struct row *r, int keep)
 	return rc;
 }
 
-/* After the row's last sample: its system calls and its output's digest.
- * Counting may find no method allowed (auto): the row then has none. */
+/* Count the row's system calls in a run of their own, once. A fresh row's
+ * run is its warm-up sample (thrown away anyway), so counting costs no
+ * extra run; a warm row's preparation takes the warm-up's place, so its
+ * count comes after its last sample. Counting may find no method allowed
+ * (auto): the row then has none. */
+static int row_count(struct measure *m, struct row_job *rj, struct row *r)
+{
+	if (m->cfg->syscalls == SC_OFF || rj->counted)
+		return 0;
+	rj->counted = 1;
+	r->res.sc_rc = syscalls_count(&rj->job, m->cfg->syscalls, &r->res.sc);
+	if (r->res.sc_rc == -EINTR ||
+	    (r->res.sc_rc && m->cfg->syscalls != SC_AUTO))
+		return r->res.sc_rc;
+	return 0;
+}
+
+/* After the row's last sample: its system calls, if not counted yet, and
+ * its output's digest. */
 static int row_end(struct measure *m, struct row_job *rj,
 		   const struct workload *w, struct row *r)
 {
 	char failed[4096];
 	int rc;
 
-	if (m->cfg->syscalls != SC_OFF) {
+	if (m->cfg->syscalls != SC_OFF && !rj->counted)
 		progress(m, MEASURE_SYSCALLS, &r->spec, 0, 0);
-		r->res.sc_rc =
-			syscalls_count(&rj->job, m->cfg->syscalls, &r->res.sc);
-		if (r->res.sc_rc == -EINTR ||
-		    (r->res.sc_rc && m->cfg->syscalls != SC_AUTO))
-			return r->res.sc_rc;
-	}
+	if ((rc = row_count(m, rj, r)))
+		return rc;
 	if (!row_has_output(&r->spec))
 		return 0;
 	rc = out_digest(w, rj->out, r->res.digest, failed, sizeof(failed));
@@ -185,7 +199,12 @@ static int round_of(struct measure *m, const struct workload *w,
 			return -EINTR;
 		progress(m, MEASURE_SAMPLE, &rows[k].spec, round + 1, rounds);
 		m->failed = &rows[k];
-		rc = row_sample(&rj[k], &rows[k], round >= m->cfg->warmup);
+		if (round < m->cfg->warmup && m->cfg->syscalls != SC_OFF &&
+		    !rj[k].counted)
+			rc = row_count(m, &rj[k], &rows[k]);
+		else
+			rc = row_sample(&rj[k], &rows[k],
+					round >= m->cfg->warmup);
 		rj[k].done = round + 1 == rounds ||
 			     (!rc && settled(&rows[k].res, m->cfg->precision));
 		/* the row's files go now (as its next preparation would

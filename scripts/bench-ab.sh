@@ -24,7 +24,8 @@
 #   iovbench compare --gate GATE --holm --threshold PCT A.json B.json
 # prints its markdown table and decides, with one more condition: a
 # ratio regression counts only if the row's ratio is worse on B's side in
-# every round too (compare-N.json); a row of A that B lacks fails too.
+# every round too, by more than the threshold (compare-N.json); a row of A
+# that B lacks fails too.
 #
 # Files in OUT (default build/bench-ab): a-N.json and b-N.json (round N),
 # a.json and b.json (merged), compare.json and compare.md.
@@ -152,6 +153,7 @@ merge() {
 		error("the rounds measured different rows") else . end |
 	. as $all | .[0] |
 	.config.reps = ([$all[].config.reps] | add) |
+	(if .load then .load.busy = any($all[]; .load.busy == true) else . end) |
 	.results |= [ range(0; length) as $i | .[$i] |
 		.samples_ns = [ $all[].results[$i].samples_ns[]? ] |
 		if (.samples_ns | length) > 0 then
@@ -171,10 +173,12 @@ rc=0
 	-o "$out/compare.md" "$out/a.json" "$out/b.json" >/dev/null 2>&1
 cat "$out/compare.md"
 # A ratio regression of the merged reports counts only when the row's
-# ratio is worse on B's side in every round as well (compare's per-round
-# ratio from medians): one run disturbed by the machine's load (a burst
-# in one side's run of one round) moves a row of the merged samples
-# significantly, but not in every round. Exact changes always count.
+# ratio is worse on B's side in every round as well, by more than the
+# threshold (compare's per-round ratio from medians): one run disturbed by
+# the machine's load (a burst in one side's run of one round) moves a row
+# of the merged samples significantly, but not in every round. Exact
+# changes always count. The merged report of a side was taken under load
+# when any of its rounds was.
 confirmed=0
 jq -r '.regressions[] | "\(.metric)|\(.workload)|\(.row)"' "$out/compare.json" \
 	>"$scratch/regs" || exit 3
@@ -195,9 +199,9 @@ if [ -s "$scratch/regs" ]; then
 		fi
 		i=1 every=1
 		while [ "$i" -le "$rounds" ]; do
-			jq -e --arg w "$w" --arg r "$r" '[.rows[] |
+			jq -e --arg w "$w" --arg r "$r" --argjson t "$threshold" '[.rows[] |
 				select(.workload == $w and .row == $r) |
-				.ratio.new < .ratio.base] == [true]' \
+				.ratio.new * (1 + $t / 100) < .ratio.base] == [true]' \
 				"$out/compare-$i.json" >/dev/null 2>&1 || every=0
 			i=$((i + 1))
 		done

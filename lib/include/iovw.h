@@ -36,13 +36,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#ifdef _WIN32
+/* Windows has no <sys/uio.h>: the same layout as POSIX's struct iovec. */
+struct iovec {
+	void *iov_base;
+	size_t iov_len;
+};
+#else
 #include <sys/uio.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(_WIN32)
 #define IOVW_API __attribute__((visibility("default")))
 #else
 #define IOVW_API

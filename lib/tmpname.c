@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#ifndef _WIN32
+#ifdef __linux__
 #include <dirent.h>
 #endif
 
@@ -80,7 +80,7 @@ int iovw__tmp_pid(const char *name)
 	return strcmp(p, SUFFIX) ? 0 : (int)pid;
 }
 
-#ifndef _WIN32
+#ifdef __linux__
 /* One directory entry: remove it if it is a dead writer's temporary file.
  * 1 removed, 0 left alone, or a negative errno. */
 static int clean_one(const iovw_sys *s, iovw_stats *st, int dfd,
@@ -181,7 +181,7 @@ static int clean_stale(const char *dir, const iovw_options *o, iovw_stats *st)
 		iovw_stats_add(st, &local);
 	return rc;
 }
-#endif /* !_WIN32 */
+#endif /* __linux__ */
 
 int iovw_clean_stale(const char *dir, const iovw_options *o, iovw_stats *st)
 {
@@ -193,14 +193,14 @@ int iovw_clean_stale(const char *dir, const iovw_options *o, iovw_stats *st)
 	rc = iovw__options_check(o, &batch);
 	if (rc)
 		return rc;
-#ifdef _WIN32
-	/* -ENOTSUP on Windows: a writer killed there leaves its named
-	 * temporary file as on POSIX, but finding those files and telling a
-	 * dead pid (FindFirstFileW, OpenProcess) needs seam members of their
-	 * own, which are not written yet. */
+#ifdef __linux__
+	return clean_stale(dir, o, st);
+#else
+	/* -ENOTSUP off Linux (getdents64 reads the directory). On Windows a
+	 * writer killed there leaves its named temporary file as on Linux,
+	 * but finding those files and telling a dead pid (FindFirstFileW,
+	 * OpenProcess) needs seam members of their own, not written yet. */
 	(void)st;
 	return -ENOTSUP;
-#else
-	return clean_stale(dir, o, st);
 #endif
 }

@@ -24,7 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
+
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
 
 #ifndef GOLDEN_DIR
 #define GOLDEN_DIR "tests/golden"
@@ -531,6 +536,51 @@ static void offset_past_4g(void)
 	fclose(f);
 }
 
+/* A descriptor opened O_APPEND: Linux would append pwrite's bytes while a
+ * mapping writes at the offset, so the library refuses it (-EINVAL,
+ * nothing written). On Windows the C runtime appends only in its own
+ * _write: a positioned WriteFile writes at the offset, as the mapping
+ * does, so every strategy writes the stream there (at offset 1, inside
+ * the file: appending would put it after "pre"). */
+static void append_fd(void)
+{
+	struct mix m = {20000, 0};
+	unsigned char *want, *got;
+	size_t wlen, len;
+	int s, fd;
+
+	mix_fill();
+	want = mix_bytes(&m, &wlen);
+	REQUIRE(want);
+	for (s = 0; s < IOVW_STRATEGY_COUNT; s++) {
+		const char *p = path_of("a");
+
+		REQUIRE(put_file(p, "pre", 3) == 0);
+		fd = open(p, O_RDWR | O_APPEND | O_BINARY);
+		REQUIRE(fd >= 0);
+#ifdef _WIN32
+		CHECK_EQ(iovw_write_fd(fd, 1, (iovw_strategy)s, mix_fn, &m,
+				       NULL, NULL),
+			 0);
+#else
+		CHECK_EQ(iovw_write_fd(fd, 1, (iovw_strategy)s, mix_fn, &m,
+				       NULL, NULL),
+			 -EINVAL);
+#endif
+		close(fd);
+		got = t_read_file(p, &len);
+		REQUIRE(got);
+#ifdef _WIN32
+		CHECK(len == 1 + wlen && got[0] == 'p' &&
+		      !memcmp(got + 1, want, wlen));
+#else
+		CHECK(len == 3 && !memcmp(got, "pre", 3));
+#endif
+		free(got);
+	}
+	free(want);
+}
+
 static const struct t_case cases[] = {
 	{"golden_files", golden_files},
 	{"write_fd_offsets", write_fd_offsets},
@@ -542,6 +592,7 @@ static const struct t_case cases[] = {
 	{"clean_stale", clean_stale},
 	{"seam_pwritev", seam_pwritev},
 	{"offset_past_4g", offset_past_4g},
+	{"append_fd", append_fd},
 	{NULL, NULL},
 };
 

@@ -36,9 +36,9 @@ struct fault {
 	unsigned eintr_left;
 	int write_err; /* returned by write call number err_at (from 1)   */
 	unsigned err_at;
-	int over;	 /* write calls claim a byte more than asked */
-	int zero;	 /* write calls return 0                     */
-	unsigned writes; /* write calls that reached the fake        */
+	int over;		  /* write calls claim a byte more than asked */
+	int zero;		  /* write calls return 0                     */
+	unsigned writes;	  /* write calls that reached the fake        */
 	int fail[IOVW_SYS_COUNT]; /* make this call fail with this      */
 	unsigned open_eexist; /* the first n O_EXCL opens fail with EEXIST */
 	unsigned opens;	      /* O_EXCL opens                              */
@@ -122,11 +122,11 @@ static int f_close(void *ctx, int fd)
 }
 
 /* The call fails if told to, else the real one runs. */
-#define PASS(call, member, ...)                                \
-	do {                                                   \
-		struct fault *f_ = ctx;                        \
-		if (f_->fail[call])                            \
-			return f_->fail[call];                 \
+#define PASS(call, member, ...)                                    \
+	do {                                                       \
+		struct fault *f_ = ctx;                            \
+		if (f_->fail[call])                                \
+			return f_->fail[call];                     \
 		return f_->real.member(f_->real.ctx, __VA_ARGS__); \
 	} while (0)
 
@@ -180,7 +180,8 @@ static void fault_init(struct fault *f)
 	f->sys.munmap = f_munmap;
 }
 
-/* ---- the stream written --------------------------------------------------- */
+/* ---- the stream written ---------------------------------------------------
+ */
 
 static unsigned char src[3000];
 
@@ -197,8 +198,8 @@ static int small_fn(iovw_writer *w, void *ctx)
 	for (k = 0; k < 10 && !rc; k++) {
 		rc = k % 4 == 3
 			     ? iovw_append_copy(w, src + at, sizes[k], 1, NULL)
-			     : iovw_append(w, src + at, sizes[k],
-					   k % 3 ? 1 : 8, NULL);
+			     : iovw_append(w, src + at, sizes[k], k % 3 ? 1 : 8,
+					   NULL);
 		at += sizes[k];
 	}
 	return rc ? rc : iovw_patch(w, hdr, &v, 8);

@@ -34,8 +34,9 @@
  * (its offset a multiple of the allocation granularity, 64 KiB: see
  * iovw__map_align); the section handle is closed at once, the view keeps
  * it; munmap is UnmapViewOfFile. fallocate sets the end of file when it
- * grows it (NTFS allocates the clusters then, so a full disk is -ENOSPC
- * there and not an in-page error while the view is written).
+ * grows it (NTFS allocates the clusters then, so a full disk should be
+ * -ENOSPC there and not an in-page error while the view is written: as
+ * documented, untested under wine, whose files are the host's).
  * mmap_anon is a view of a pagefile-backed section, so that munmap is
  * UnmapViewOfFile for both (no huge pages: they need SeLockMemoryPrivilege).
  *

@@ -14,6 +14,8 @@ WB          := build/win
 WIN_CPPFLAGS := -D_WIN32_WINNT=0x0602 -D__USE_MINGW_ANSI_STDIO=1 \
                 -DXXH_INLINE_ALL -Ilib/include -Ilib -Iworkloads -I$(WB)/inc
 WIN_CFLAGS  := $(WARN) -O2 -g
+# every lib/*.c: a file of one platform guards itself (sys_win.c with
+# _WIN32, Linux-only code with __linux__), so both builds take all of them
 WIN_LIB_OBJ := $(LIB_SRC:%.c=$(WB)/%.o)
 # the workloads and their loader (its read path: IOVM_MMAP is -ENOTSUP
 # on Windows)

@@ -60,11 +60,14 @@ static const struct {
 };
 #define NDIGESTS (sizeof(digests) / sizeof(digests[0]))
 
-/* Options each file is written with: the defaults, and small windows and
- * batches (stream then writes many windows, pwritev many batches). */
+/* Options each file is written with: the defaults; small windows and
+ * batches (stream then writes many windows, pwritev many batches); the
+ * buffer strategy's buffer from the seam's mmap_anon (IOVW_F_HUGEPAGE:
+ * on Windows a view of a pagefile-backed section). */
 static const iovw_options opts[] = {
 	{0},
 	{.stage_bytes = 64, .batch_limit = 3, .coalesce_below = 8},
+	{.flags = IOVW_F_HUGEPAGE},
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 

@@ -21,7 +21,7 @@ WIN_LIB_OBJ := $(LIB_SRC:%.c=$(WB)/%.o)
 # on Windows)
 WIN_WL_SRC  := $(WL_SRC)
 WIN_WL_OBJ  := $(WIN_WL_SRC:%.c=$(WB)/%.o)
-WIN_TESTS   := test_platform test_platform_faults
+WIN_TESTS   := test_platform test_platform_seam test_platform_faults
 WIN_EXES    := $(WIN_TESTS:%=$(WB)/tests/%.exe)
 
 .PHONY: test-windows windows-deps

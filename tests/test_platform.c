@@ -10,9 +10,9 @@
  * ones committed below, through iovw_write_file, iovw_write_fd at offsets
  * (a mapping's offset is rounded to 64 KiB on Windows, to a page on Linux)
  * and a context. Atomic replacement: the target is replaced, nothing else
- * is left, a failure leaves the old target alone. The seam's own pwritev
- * (on Windows a loop of positioned WriteFile calls and a staging buffer)
- * writes what it is given. (test_platform_faults.c injects failures.)
+ * is left, a failure leaves the old target alone. An O_APPEND descriptor.
+ * (test_platform_seam.c tests the seam's own calls, test_platform_faults.c
+ * injects failures.)
  */
 #include "iovw.h"
 #include "internal.h"
@@ -454,91 +454,6 @@ static void clean_stale(void)
 #endif
 }
 
-/* The seam's pwritev, the real one: pieces below and above the staging
- * threshold (4 KiB on Windows), more small ones than one staging buffer
- * (16 KiB) holds, at offset 0 and past the end of the file. */
-static void seam_pwritev(void)
-{
-	static const size_t sizes[] = {1,     4095, 4096, 3,	 16384,
-				       16385, 100,  9000, 70000, 0};
-	static struct iovec iov[600];
-	static unsigned char want[2 << 20];
-	uint64_t seed = 9, offs[] = {0, 12345};
-	size_t i, n = 0, total = 0, len;
-	unsigned char *got;
-	iovw_sys sys;
-	unsigned k;
-	int fd;
-
-	iovw__sys_resolve(&sys, NULL);
-	for (i = 0; i < sizeof(want); i++)
-		want[i] = (unsigned char)(t_rand(&seed) >> 56);
-	for (i = 0; i < 600; i++) {
-		size_t sz = i < 500 ? 1 + i % 97 : sizes[i % 10];
-		iov[n].iov_base = want + total;
-		iov[n].iov_len = sz;
-		total += sz;
-		n++;
-	}
-	REQUIRE(total <= sizeof(want));
-	for (k = 0; k < 2; k++) {
-		const char *p = path_of("v");
-		fd = sys.open(sys.ctx, p, O_RDWR | O_CREAT | O_TRUNC, 0644);
-		REQUIRE(fd >= 0);
-		CHECK_EQ(
-			sys.pwritev(sys.ctx, fd, iov, (int)n, (int64_t)offs[k]),
-			(long long)total);
-		/* one more piece at the end, by pwrite */
-		CHECK_EQ(sys.pwrite(sys.ctx, fd, want + total, 10,
-				    (int64_t)(offs[k] + total)),
-			 10);
-		CHECK_EQ(sys.close(sys.ctx, fd), 0);
-		got = t_read_file(p, &len);
-		REQUIRE(got);
-		CHECK_EQ(len, offs[k] + total + 10);
-		for (i = 0; i < offs[k] && i < len; i++)
-			if (got[i])
-				break;
-		CHECK_EQ(i, offs[k]); /* the hole reads as zeros */
-		CHECK(len == offs[k] + total + 10 &&
-		      !memcmp(got + offs[k], want, total + 10));
-		free(got);
-	}
-}
-
-/* A write past 4 GiB lands there (the offset's high word reaches the
- * call: OVERLAPPED.OffsetHigh on Windows). The file is sparse where the
- * file system can. */
-static void offset_past_4g(void)
-{
-	const int64_t off = ((int64_t)1 << 32) + 5;
-	unsigned char buf[10];
-	int64_t size = 0;
-	iovw_sys sys;
-	FILE *f;
-	int fd, ok;
-
-	iovw__sys_resolve(&sys, NULL);
-	fd = sys.open(sys.ctx, path_of("b"), O_RDWR | O_CREAT | O_TRUNC, 0644);
-	REQUIRE(fd >= 0);
-	CHECK_EQ(sys.pwrite(sys.ctx, fd, "0123456789", 10, off), 10);
-	CHECK_EQ(sys.fsize(sys.ctx, fd, &size), 0);
-	CHECK_EQ(size, off + 10);
-	CHECK_EQ(sys.ftruncate(sys.ctx, fd, off + 4), 0);
-	CHECK_EQ(sys.fsize(sys.ctx, fd, &size), 0);
-	CHECK_EQ(size, off + 4);
-	CHECK_EQ(sys.close(sys.ctx, fd), 0);
-	f = fopen(path_of("b"), "rb");
-	REQUIRE(f);
-#ifdef _WIN32
-	ok = _fseeki64(f, off, SEEK_SET) == 0;
-#else
-	ok = fseeko(f, (off_t)off, SEEK_SET) == 0;
-#endif
-	CHECK(ok && fread(buf, 1, 10, f) == 4 && !memcmp(buf, "0123", 4));
-	fclose(f);
-}
-
 /* A descriptor opened O_APPEND: Linux would append pwrite's bytes while a
  * mapping writes at the offset, so the library refuses it (-EINVAL,
  * nothing written). On Windows the C runtime appends only in its own
@@ -593,8 +508,6 @@ static const struct t_case cases[] = {
 	{"in_place_and_sync", in_place_and_sync},
 	{"ctx_bytes", ctx_bytes},
 	{"clean_stale", clean_stale},
-	{"seam_pwritev", seam_pwritev},
-	{"offset_past_4g", offset_past_4g},
 	{"append_fd", append_fd},
 	{NULL, NULL},
 };

@@ -24,6 +24,12 @@
  *
  * On any failure before the rename a named temporary file is unlinked, so
  * the target is either the old file, untouched, or the complete new one.
+ *
+ * Where the platform has no O_TMPFILE (Windows, the BSDs, macOS) only the
+ * named way exists. On Windows the seam's rename is MoveFileExW with
+ * MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH (sys_win.c), which
+ * returns when the rename is on disk: IOVW_F_FSYNC_DIR adds no call there
+ * (a directory cannot be opened as a file descriptor).
  */
 #include "internal.h"
 
@@ -38,10 +44,15 @@
  * there is none: the current directory). */
 static size_t dir_len(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	return slash ? (size_t)(slash - path) + 1 : 0;
+	size_t i, n = 0;
+
+	for (i = 0; path[i]; i++)
+		if (IOVW__IS_SEP(path[i]))
+			n = i + 1;
+	return n;
 }
 
+#ifndef _WIN32
 /* The directory part of `path` into buf, "." for none. */
 static void dir_name(char *buf, const char *path, size_t dlen)
 {
@@ -52,10 +63,19 @@ static void dir_name(char *buf, const char *path, size_t dlen)
 		strcpy(buf, ".");
 	}
 }
+#endif
 
 static int fsync_dir(const iovw_sys *s, iovw_stats *st, const char *path,
 		     size_t dlen, char *buf)
 {
+#ifdef _WIN32
+	(void)s;
+	(void)st;
+	(void)path;
+	(void)dlen;
+	(void)buf;
+	return 0; /* MOVEFILE_WRITE_THROUGH did it (see the top) */
+#else
 	int fd, rc, rc2;
 
 	dir_name(buf, path, dlen);
@@ -68,6 +88,7 @@ static int fsync_dir(const iovw_sys *s, iovw_stats *st, const char *path,
 	st->syscalls[IOVW_SYS_CLOSE]++;
 	rc2 = s->close(s->ctx, fd);
 	return rc ? rc : rc2;
+#endif
 }
 
 static int write_in_place(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
@@ -123,6 +144,7 @@ static int finish(const struct atomic *a, int fd, int rc)
 	return rc;
 }
 
+#ifdef O_TMPFILE
 /* Give the unnamed file `fd` a fresh temporary name in a->tmp. 0, 1 if it
  * cannot be linked here (no /proc, no privilege, no hard links), or a
  * negative errno. */
@@ -172,6 +194,19 @@ static int via_tmpfile(const struct atomic *a, iovw_strategy strat,
 	s->close(s->ctx, fd); /* unnamed: closing it removes it */
 	return rc;
 }
+#else
+/* No O_TMPFILE on this platform: always the named way. */
+static int via_tmpfile(const struct atomic *a, iovw_strategy strat,
+		       iovw_serialize_fn fn, void *ctx, const iovw_options *o)
+{
+	(void)a;
+	(void)strat;
+	(void)fn;
+	(void)ctx;
+	(void)o;
+	return 1;
+}
+#endif
 
 /* The named way: created under its temporary name with O_EXCL. */
 static int via_named(const struct atomic *a, iovw_strategy strat,

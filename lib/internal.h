@@ -5,9 +5,12 @@
 #define IOVW_INTERNAL_H
 
 #include "iovw.h"
+#include "platform.h"
 
 #include <stdint.h>
+#ifndef _WIN32
 #include <sys/uio.h>
+#endif
 
 /* Largest stream (and file offset) the library handles: off_t's range. */
 #define IOVW_LIMIT ((uint64_t)INT64_MAX)

@@ -33,6 +33,20 @@ const char *iovw_strerror(int err)
 		return "not an error code";
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
 	s = strerrordesc_np(-err);
+#elif defined(_WIN32)
+	/* the C runtime knows only the codes below 100 */
+	switch (-err) {
+	case ENOTSUP:
+		return "Not supported";
+	case EOPNOTSUPP:
+		return "Operation not supported";
+	case EOVERFLOW:
+		return "Value too large for defined data type";
+	case ETIMEDOUT:
+		return "Timed out";
+	default:
+		s = strerror(-err);
+	}
 #else
 	s = strerror(-err);
 #endif

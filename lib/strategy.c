@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <unistd.h>
 
 static void built(const iovw_options *o)
 {
@@ -126,7 +125,7 @@ static int do_mmap(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
 		   const iovw_options *o, size_t batch)
 {
 	uint64_t size, t0 = iovw__now_ns();
-	long page = sysconf(_SC_PAGESIZE);
+	uint64_t page = iovw__map_align();
 	uint64_t map_off, delta;
 	int64_t cur;
 	void *map;
@@ -136,8 +135,6 @@ static int do_mmap(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
 		return rc;
 	if (off > IOVW_LIMIT - size)
 		return -EFBIG;
-	if (page <= 0)
-		page = 4096;
 	if (!size)
 		return 0; /* nothing to map; the file is left as it is */
 	/* Reserve the blocks, which also grows the file (never shrinks it):
@@ -155,7 +152,7 @@ static int do_mmap(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
 	}
 	if (rc)
 		return rc;
-	map_off = off & ~((uint64_t)page - 1);
+	map_off = off & ~(page - 1);
 	delta = off - map_off;
 	if (size > SIZE_MAX - delta)
 		return -ENOMEM;

@@ -3,16 +3,19 @@
  *
  * Every system call libiovw makes goes through an iovw_sys table; these
  * are the members used where the caller leaves one NULL. Each returns a
- * negative errno instead of setting errno.
+ * negative errno instead of setting errno. These are the POSIX ones;
+ * Windows has its own in sys_win.c (platform.h).
  */
 #include "internal.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
+
+#ifndef _WIN32
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -60,7 +63,12 @@ static int sys_ftruncate(void *ctx, int fd, int64_t len)
 static int sys_fallocate(void *ctx, int fd, int64_t off, int64_t len)
 {
 	(void)ctx;
+#ifdef __linux__
 	return neg(fallocate(fd, 0, (off_t)off, (off_t)len));
+#else
+	/* returns the error instead of setting errno */
+	return -posix_fallocate(fd, (off_t)off, (off_t)len);
+#endif
 }
 
 static int sys_fsize(void *ctx, int fd, int64_t *size)
@@ -147,9 +155,17 @@ static int sys_unlinkat(void *ctx, int dirfd, const char *path, int flags)
 
 static ssize_t sys_getdents(void *ctx, int fd, void *buf, size_t n)
 {
+#ifdef __linux__
 	ssize_t r = getdents64(fd, buf, n);
 	(void)ctx;
 	return r < 0 ? -errno : r;
+#else
+	(void)ctx;
+	(void)fd;
+	(void)buf;
+	(void)n;
+	return -ENOSYS;
+#endif
 }
 
 static int sys_mmap_anon(void *ctx, size_t len, void **out)
@@ -165,9 +181,13 @@ static int sys_mmap_anon(void *ctx, size_t len, void **out)
 	*out = p;
 	return 0;
 }
+#endif /* !_WIN32 */
 
 void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 {
+#ifdef _WIN32
+	iovw__sys_win(out);
+#else
 	static const iovw_sys real = {
 		.open = sys_open,
 		.close = sys_close,
@@ -192,6 +212,7 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 	};
 
 	*out = real;
+#endif
 	if (!in)
 		return;
 	out->ctx = in->ctx;
@@ -249,8 +270,12 @@ void iovw__alloc_resolve(iovw_allocator *out, const iovw_allocator *in)
 
 size_t iovw_iov_max(void)
 {
+#ifdef _WIN32
+	return 1024; /* no kernel limit: sys_win.c's pwritev is a loop */
+#else
 	long v = sysconf(_SC_IOV_MAX);
 	return v > 0 ? (size_t)v : 1024;
+#endif
 }
 
 int iovw__options_check(const iovw_options *o, size_t *batch_limit)
@@ -271,9 +296,24 @@ int iovw__options_check(const iovw_options *o, size_t *batch_limit)
 	return 0;
 }
 
+#ifndef _WIN32
 uint64_t iovw__now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+uint64_t iovw__wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t iovw__map_align(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	return page > 0 ? (uint64_t)page : 4096;
+}
+#endif

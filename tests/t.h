@@ -36,8 +36,14 @@ uint64_t t_scaled(uint64_t n);
  * after the case. */
 const char *t_tmpdir(void);
 
+/* mingw-w64's printf with __USE_MINGW_ANSI_STDIO is C99's (gnu_printf) */
+#ifdef __MINGW_PRINTF_FORMAT
+#define T_PRINTF __MINGW_PRINTF_FORMAT
+#else
+#define T_PRINTF printf
+#endif
 void t_fail_at(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__attribute__((format(T_PRINTF, 3, 4)));
 /* Give up on the case as skipped, with the reason (does not return). */
 void t_skip(const char *why) __attribute__((noreturn));
 

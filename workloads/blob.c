@@ -11,6 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Page-aligned arrays: posix_memalign, or on Windows (where free() cannot
+ * take such memory) _aligned_malloc and _aligned_free. */
+static int page_alloc(uint64_t **p, size_t n)
+{
+#ifdef _WIN32
+	*p = _aligned_malloc(n, 4096);
+	return *p ? 0 : ENOMEM;
+#else
+	return posix_memalign((void **)p, 4096, n);
+#endif
+}
+
+static void page_free(void *p)
+{
+#ifdef _WIN32
+	_aligned_free(p);
+#else
+	free(p);
+#endif
+}
+
 #define NBLOBS 4u
 
 static const struct iovm_field fields[NBLOBS] = {
@@ -35,7 +56,7 @@ static void blob_free(void *obj)
 	if (!b)
 		return;
 	for (i = 0; i < NBLOBS; i++)
-		free(b->a[i]);
+		page_free(b->a[i]);
 	free(b);
 }
 
@@ -52,8 +73,7 @@ struct blob *blob_generate(uint64_t seed, const uint64_t *bytes, unsigned n)
 	}
 	for (i = 0; i < n; i++) {
 		b->n[i] = bytes[i] / 8;
-		if (posix_memalign((void **)&b->a[i], 4096,
-				   (size_t)(b->n[i] ? b->n[i] * 8 : 8))) {
+		if (page_alloc(&b->a[i], (size_t)(b->n[i] ? b->n[i] * 8 : 8))) {
 			b->a[i] = NULL;
 			blob_free(b);
 			return NULL;
@@ -91,8 +111,7 @@ static int blob_rebuild(const struct iovm_file *f, void **obj, char *err,
 		return -ENOMEM;
 	for (i = 0; i < NBLOBS; i++) {
 		const void *p = iovm_field(f, i, &b->n[i]);
-		if (posix_memalign((void **)&b->a[i], 4096,
-				   (size_t)(b->n[i] ? b->n[i] * 8 : 8))) {
+		if (page_alloc(&b->a[i], (size_t)(b->n[i] ? b->n[i] * 8 : 8))) {
 			b->a[i] = NULL;
 			blob_free(b);
 			return -ENOMEM;

@@ -10,9 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef _WIN32
+/* the read path only, in binary mode (make test-windows) */
+#define O_CLOEXEC O_BINARY
+#else
+#include <sys/mman.h>
+#endif
 
 int iovm_bad(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -327,6 +332,11 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 		return iovm_bad(err, errlen, "empty file");
 	}
 	if (how == IOVM_MMAP) {
+#ifdef _WIN32
+		close(fd);
+		iovm_bad(err, errlen, "mmap: %s", strerror(ENOTSUP));
+		return -ENOTSUP;
+#else
 		f->map = mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE, fd,
 			      0);
 		if (f->map == MAP_FAILED) {
@@ -338,6 +348,7 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 		}
 		f->map_len = (size_t)f->size;
 		f->base = f->map;
+#endif
 	} else {
 		size_t got = 0;
 		f->owned = malloc((size_t)f->size);
@@ -373,8 +384,10 @@ int iovm_open_path(const char *path, enum iovm_path how, struct iovm_file *f,
 
 void iovm_close(struct iovm_file *f)
 {
+#ifndef _WIN32
 	if (f->map)
 		munmap(f->map, f->map_len);
+#endif
 	free(f->owned);
 	memset(f, 0, sizeof(*f));
 }

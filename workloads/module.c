@@ -288,6 +288,21 @@ static int check(const struct iovm_file *file, char *err, size_t errlen)
 	return 0;
 }
 
+void *module_alloc16(size_t n)
+{
+	void *p;
+
+#ifdef _WIN32
+	/* malloc aligns to 16 on Win64, and only free() can take memory
+	 * that free() is to take there */
+	p = malloc(n ? n : 1);
+#else
+	if (posix_memalign(&p, 16, n ? n : 1))
+		p = NULL;
+#endif
+	return p;
+}
+
 /* A copy of field f (at least one byte allocated, suitably aligned). */
 static void *copy_field(const struct iovm_file *file, unsigned f, uint64_t *n)
 {
@@ -295,7 +310,8 @@ static void *copy_field(const struct iovm_file *file, unsigned f, uint64_t *n)
 	size_t bytes = (size_t)*n * module_layout.fields[f].elem_size;
 	void *dst;
 
-	if (posix_memalign(&dst, 16, bytes ? bytes : 1))
+	dst = module_alloc16(bytes);
+	if (!dst)
 		return NULL;
 	if (bytes)
 		memcpy(dst, p, bytes);

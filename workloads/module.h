@@ -80,6 +80,9 @@ struct module {
 };
 
 void pages_free(struct pages *p);
+/* `n` bytes (at least one) aligned to 16, given back with free(); NULL if
+ * out of memory. */
+void *module_alloc16(size_t n);
 void module_free(void *obj);
 
 #endif

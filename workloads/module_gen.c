@@ -307,7 +307,8 @@ struct module *module_generate(uint64_t seed, uint64_t source_bytes)
 			m->list[k][i] = (uint32_t)rng_below(&r, m->nnodes);
 	}
 	m->naligned = 100;
-	if (posix_memalign((void **)&m->aligned, 16, 100 * 16))
+	m->aligned = module_alloc16(100 * 16);
+	if (!m->aligned)
 		goto fail;
 	for (i = 0; i < m->naligned; i++) {
 		m->aligned[i][0] = rng_next(&r);

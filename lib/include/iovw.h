@@ -36,13 +36,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#ifdef _WIN32
+/* Windows has no <sys/uio.h>: the same layout as POSIX's struct iovec. */
+struct iovec {
+	void *iov_base;
+	size_t iov_len;
+};
+#else
 #include <sys/uio.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(_WIN32)
 #define IOVW_API __attribute__((visibility("default")))
 #else
 #define IOVW_API
@@ -435,6 +443,14 @@ typedef int (*iovw_serialize_fn)(iovw_writer *w, void *ctx);
  *
  * The new file gets file_mode (default 0666 & ~umask): the mode of a file
  * it replaces is not kept. `o` and `st` may be NULL.
+ *
+ * On Windows there is no unnamed file: the named temporary file is
+ * written, closed and moved over `path` with MoveFileExW(
+ * MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH), which returns when
+ * the move is on disk (IOVW_F_FSYNC_DIR adds nothing). `path` is UTF-8;
+ * file_mode is not used (the new file takes its directory's permissions);
+ * a target that another process holds open without FILE_SHARE_DELETE
+ * cannot be replaced (-EACCES or -EBUSY, the target untouched).
  */
 IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
 			     iovw_serialize_fn fn, void *ctx,
@@ -455,6 +471,9 @@ IOVW_API int iovw_write_file(const char *path, iovw_strategy s,
  * one fcntl(F_GETFL) through the seam (IOVW_SYS_FCNTL in the stats); its
  * own failure (-EBADF) is returned as it is. (pwritev2's RWF_NOAPPEND
  * would write at the offset instead, but only from Linux 6.9 on.)
+ * On Windows `fd` is a C runtime descriptor and O_APPEND is accepted: the
+ * runtime appends only in its own _write, and a positioned WriteFile
+ * writes at the offset, as a mapping does.
  */
 IOVW_API int iovw_write_fd(int fd, uint64_t off, iovw_strategy s,
 			   iovw_serialize_fn fn, void *ctx,
@@ -478,6 +497,9 @@ IOVW_API int iovw_write_fd(int fd, uint64_t off, iovw_strategy s,
  * of `dir` is a process of this namespace, e.g. when a build tool that
  * owns the cache starts. A dead writer's pid reused by a live process keeps
  * its file until that process ends (never wrongly removed).
+ *
+ * -ENOTSUP on Windows and on systems other than Linux (the directory is
+ * read with getdents64).
  *
  * Returns the number of files removed, or the first failure (after trying
  * every candidate; those removed stay removed): the directory's open or

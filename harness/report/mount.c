@@ -108,24 +108,35 @@ static const char *device_kind(const struct mnt *m)
 	return "other";
 }
 
-/* The backing file of loop device `source` ("/dev/loopN") into o, if the
- * kernel says. */
-static void loop_backing(const char *source, json_t *o)
+/* The first line of /sys/block/DEV/loop/WHAT into buf; 0 or -1. */
+static int loop_attr(const char *dev, const char *what, char *buf, size_t n)
 {
-	char path[128], buf[PATH_MAX + 2];
+	char path[128];
 	FILE *f;
+	int rc = -1;
 
-	snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file",
-		 source + 5);
+	snprintf(path, sizeof(path), "/sys/block/%s/loop/%s", dev, what);
 	if (!(f = fopen(path, "r")))
-		return;
-	if (fgets(buf, sizeof(buf), f)) {
+		return -1;
+	if (fgets(buf, (int)n, f)) {
 		buf[strcspn(buf, "\n")] = '\0';
-		if (buf[0])
-			json_object_set_new(o, "backing_file",
-					    json_string(buf));
+		rc = buf[0] ? 0 : -1;
 	}
 	fclose(f);
+	return rc;
+}
+
+/* The backing file of loop device `source` ("/dev/loopN") and whether it
+ * is read and written with direct I/O into o, if the kernel says. */
+static void loop_backing(const char *source, json_t *o)
+{
+	char buf[PATH_MAX + 2];
+
+	if (!loop_attr(source + 5, "backing_file", buf, sizeof(buf)))
+		json_object_set_new(o, "backing_file", json_string(buf));
+	if (!loop_attr(source + 5, "dio", buf, sizeof(buf)))
+		json_object_set_new(o, "direct_io",
+				    json_boolean(!strcmp(buf, "1")));
 }
 
 static json_t *mount_json(const struct mnt *m)

@@ -10,7 +10,8 @@
  * point), "fs" (the file system type as mounted), "source", "options"
  * (the mount's own), "super_options" (the file system's) and "device"
  * (loop, memory, block, network, overlay or other), and for a loop device
- * its "backing_file" when the kernel tells it. Read from the mountinfo
+ * its "backing_file" and "direct_io" (true: the image is read and written
+ * with direct I/O) when the kernel tells them. Read from the mountinfo
  * file `mountinfo` (NULL: /proc/self/mountinfo). Returns a new object the
  * caller owns, or NULL when `dir` or the file cannot be read or no mount
  * holds `dir`. */

@@ -184,12 +184,14 @@ stop_child() {
 	child=''
 }
 
+# cleanup: once (a signal during it finds it begun), with the signals
+# ignored until it is done.
 cleanup() {
 	[ "$done_cleanup" = 1 ] && return 0
+	done_cleanup=1
 	trap '' INT TERM HUP
 	stop_child
 	teardown
-	done_cleanup=1
 }
 trap 'cleanup' EXIT
 trap 'trap "" INT TERM HUP; say "interrupted; cleaning up"; cleanup; exit 130' INT TERM HUP

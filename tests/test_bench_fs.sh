@@ -52,7 +52,8 @@ no_partial() {
 	find "$2" -type f ! -name '*.json' ! -path '*/figures/*' >"$tmp/partial"
 	for f in "$2"/*.json; do
 		[ -f "$f" ] || continue
-		jq -e '.schema == "iovbench-report/1"' "$f" >/dev/null 2>&1 ||
+		jq -s -e 'length == 1 and .[0].schema == "iovbench-report/1"' \
+			"$f" >/dev/null 2>&1 ||
 			echo "$f" >>"$tmp/partial"
 	done
 	if [ -s "$tmp/partial" ]; then
@@ -62,10 +63,40 @@ no_partial() {
 	fi
 }
 
+# not_root [PREFIX...]: as a user who is not root (the test's own, or
+# nobody through PREFIX): every file system skipped with its reason, exit
+# 3, nothing left in TMPDIR.
+not_root() {
+	mkdir -p "$tmp/t0" && chmod 1777 "$tmp/t0" && chmod 755 "$tmp"
+	# shellcheck disable=SC2086
+	"$@" env TMPDIR="$tmp/t0" sh "$script" --bin "$bin" --out "$tmp/t0/o" -- $tiny \
+		>"$tmp/run0" 2>&1
+	rc=$?
+	n=$(grep -Ec "^bench-fs: skipping (ext4|xfs|btrfs|tmpfs): not root" "$tmp/run0")
+	if [ "$rc" -eq 3 ] && [ "$n" -eq 4 ] && [ "$(wc -l <"$tmp/run0")" -eq 5 ] &&
+		grep -q "no file system could be measured" "$tmp/run0"; then
+		ok not_root
+	else
+		bad not_root "exit $rc, $n skip lines: $(head -c 400 "$tmp/run0")"
+	fi
+	rm -rf "$tmp/t0/o"
+	clean not_root_clean "$tmp/t0"
+}
+
 if [ "$(id -u)" -ne 0 ]; then
+	not_root
 	skip loop_fs "not root: loop devices and mounts need root (run make test as root)"
 	summary
 	exit 0
+fi
+as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if ! command -v setpriv >/dev/null 2>&1; then
+	skip not_root "no setpriv to run as another user"
+elif ! $as_nobody sh -c "test -x '$bin' && test -r '$script'" 2>/dev/null; then
+	skip not_root "the checkout is not readable by nobody"
+else
+	# shellcheck disable=SC2086
+	not_root $as_nobody
 fi
 if ! losetup -f >/dev/null 2>&1; then
 	skip loop_fs "no free loop device here (losetup -f failed)"
@@ -82,7 +113,10 @@ loops=0
 for fs in ext4 xfs btrfs; do
 	[ -f "$tmp/o1/$host-$fs.json" ] && loops=$((loops + 1))
 done
-if [ "$loops" -lt 2 ] && grep -Eq "skipping (xfs|btrfs): no mkfs" "$tmp/run1"; then
+# fewer than two loop file systems for want of a tool, the kernel's
+# support or space: SKIP (a mkfs that fails or a run is a failure)
+if [ "$loops" -lt 2 ] &&
+	grep -Eq "skipping (ext4|xfs|btrfs): (no mkfs|mount failed|no free loop|no loop device|too little space)" "$tmp/run1"; then
 	skip loop_fs "fewer than two loop file systems: $(grep skipping "$tmp/run1" | tr '\n' ' ')"
 	clean run_clean "$tmp/t1"
 	summary
@@ -191,8 +225,8 @@ no_partial interrupt_no_partial "$tmp/o3"
 mkdir -p "$tmp/t4"
 cat >"$tmp/twice" <<EOF
 #!/bin/sh
-[ "\$1" = run ] || exec "$bin" "\$@"
-for a in "\$@"; do case \$a in */mnt-xfs) (kill -INT 0; sleep 0.3; kill -INT 0) & ;; esac; done
+case "\$*" in run*/mnt-xfs*) ;; *) exec "$bin" "\$@" ;; esac
+(kill -INT 0; sleep 0.3; kill -INT 0) &
 exec "$bin" "\$@" --scale 0.05 --reps 500 --precision 0
 EOF
 chmod +x "$tmp/twice"

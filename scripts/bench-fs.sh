@@ -32,7 +32,8 @@
 #
 # A file system is skipped with one line saying why when: not root, no
 # loop device, no mkfs.X, too little space for the image, or mkfs or
-# mount fail. A run that fails does not stop the others.
+# mount fail. A run that fails does not stop the others; one whose
+# outputs differ (exit 1) still gives its report.
 #
 # On every exit (end, failure, Ctrl-C, TERM, HUP) everything made is
 # undone: the run is stopped (TERM; it leaves no report), mounts
@@ -282,15 +283,20 @@ for fs in $want; do
 	child=''
 	down "$fs" || { say "could not take $fs down"; exit 3; }
 	case $r in
-	0)
+	0 | 1)
+		# exit 1: measured, but some outputs differ (the report says
+		# which); a failure elsewhere (3) outweighs it
+		if [ "$r" -eq 1 ]; then
+			say "outputs differ on $fs (exit 1; see 'same' in $report)"
+			[ "$rc" -ne 0 ] || rc=1
+		fi
 		measured=$((measured + 1))
 		reports="$reports $report" ;;
 	2) say "iovbench run refused the options: $*"; exit 2 ;;
 	130) say "the run on $fs was interrupted"; exit 130 ;;
 	*)
 		say "the run on $fs failed (exit $r); no report for it"
-		# a failure (3) outweighs differing outputs (1)
-		if [ "$r" -eq 1 ]; then [ "$rc" -ne 0 ] || rc=1; else rc=3; fi ;;
+		rc=3 ;;
 	esac
 done
 cleanup

@@ -163,7 +163,8 @@ clean run_clean "$tmp/t1"
 
 # A run that fails (on xfs, after writing there), a mount that fails (on
 # btrfs, after the image is attached to a loop device): both skipped with
-# a line, ext4 measured, exit 3, nothing left.
+# a line; a run whose outputs differ (exit 1 on ext4, after its report)
+# still measured; exit 3 (the failure outweighs it), nothing left.
 real_mount=$(command -v mount)
 mkdir -p "$tmp/t2" "$tmp/shim"
 cat >"$tmp/shim/mount" <<EOF
@@ -174,7 +175,10 @@ EOF
 cat >"$tmp/fail" <<EOF
 #!/bin/sh
 for a in "\$@"; do
-	case \$a in */mnt-xfs) echo junk >"\$a/junk"; echo "fake: failing on purpose" >&2; exit 3 ;; esac
+	case \$a in
+	*/mnt-xfs) echo junk >"\$a/junk"; echo "fake: failing on purpose" >&2; exit 3 ;;
+	*/mnt-ext4) "$bin" "\$@"; echo "fake: outputs differ" >&2; exit 1 ;;
+	esac
 done
 exec "$bin" "\$@"
 EOF
@@ -185,6 +189,8 @@ PATH=$tmp/shim:$PATH TMPDIR=$tmp/t2 sh "$script" --bin "$tmp/fail" --fs xfs,btrf
 rc=$?
 if [ "$rc" -eq 3 ] && grep -q "the run on xfs failed (exit 3)" "$tmp/run2" &&
 	grep -q "skipping btrfs: mount failed: mount: injected failure" "$tmp/run2" &&
+	grep -q "outputs differ on ext4 (exit 1" "$tmp/run2" &&
+	grep -q "^bench-fs: reports: $tmp/o2/$host-ext4.json$" "$tmp/run2" &&
 	[ -f "$tmp/o2/$host-ext4.json" ] && [ ! -e "$tmp/o2/$host-xfs.json" ] &&
 	[ ! -e "$tmp/o2/$host-btrfs.json" ]; then
 	ok failure

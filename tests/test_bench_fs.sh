@@ -16,11 +16,20 @@ host=$(uname -n)
 # tiny: one small workload, two strategies, two samples
 tiny="--scale 0.002 --reps 2 --warmup 0 -w module-small -s pwritev,buffer --memory fresh --no-syscalls"
 
-expect usage_fs 2 "'zfs' is not one of" -- sh "$script" --bin "$bin" --fs ext4,zfs
-expect usage_twice 2 "ext4 named twice" -- sh "$script" --bin "$bin" --fs ext4,tmpfs,ext4
-expect usage_dir 2 "sets --dir and --json itself" -- sh "$script" --bin "$bin" -- --quick --dir /tmp
-expect usage_json 2 "sets --dir and --json itself" -- sh "$script" --bin "$bin" --json=x.json
-expect usage_scale 2 "refused the scale options" -- sh "$script" --bin "$bin" --fs tmpfs -- --scale nope
+# (with a tiny run, a private TMPDIR and --out, so that a check that
+# fails does not start a whole benchmark writing into the checkout)
+mkdir -p "$tmp/u"
+u="env TMPDIR=$tmp/u sh $script --bin $bin --out $tmp/u/o"
+# shellcheck disable=SC2086
+expect usage_fs 2 "'zfs' is not one of" -- $u --fs ext4,zfs -- $tiny
+# shellcheck disable=SC2086
+expect usage_twice 2 "ext4 named twice" -- $u --fs ext4,tmpfs,ext4 -- $tiny
+# shellcheck disable=SC2086
+expect usage_dir 2 "sets --dir and --json itself" -- $u -- $tiny --dir /tmp
+# shellcheck disable=SC2086
+expect usage_json 2 "sets --dir and --json itself" -- $u $tiny --json=x.json
+# shellcheck disable=SC2086
+expect usage_scale 2 "refused the scale options" -- $u --fs tmpfs -- $tiny --scale nope
 expect help 0 "^Exit: 0 every file system measured" -- sh "$script" --help
 
 # leftovers DIR: what bench-fs left of its runs in TMPDIR=DIR, one a line:

@@ -2,6 +2,7 @@
  * env.c - the machine a report was measured on.
  */
 #include "report/env.h"
+#include "report/mount.h"
 
 #include "engine/faults.h"
 
@@ -79,7 +80,7 @@ static void field(const char *path, const char *key, char *buf, size_t n)
 json_t *env_info(const char *dir)
 {
 	struct fault_cost fc;
-	json_t *e = json_object();
+	json_t *e = json_object(), *m;
 	struct utsname u;
 	char buf[256], date[32];
 	time_t now = time(NULL);
@@ -104,6 +105,8 @@ json_t *env_info(const char *dir)
 	json_object_set_new(e, "dir", json_string(dir));
 	json_object_set_new(e, "fs_type",
 			    json_string(fs_type(dir, buf, sizeof(buf))));
+	if ((m = mount_info(dir, NULL)))
+		json_object_set_new(e, "mount", m);
 #ifdef __VERSION__
 	json_object_set_new(e, "compiler",
 			    json_string(

@@ -60,7 +60,8 @@ static void row_job_init(struct row_job *rj, const struct workload *w,
 	rj->job.opts.coalesce_below = spec->coalesce;
 	rj->job.opts.stage_bytes = spec->stage;
 	rj->job.opts.flags = (spec->fsync ? IOVW_F_FDATASYNC : 0) |
-			     (spec->hugepage ? IOVW_F_HUGEPAGE : 0);
+			     (spec->hugepage ? IOVW_F_HUGEPAGE : 0) |
+			     (spec->dontcache ? IOVW_F_DONTCACHE : 0);
 }
 
 /* Record a sample in the row's results. 0 or -ENOMEM. */

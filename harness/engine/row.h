@@ -41,8 +41,9 @@ struct row_spec {
 	size_t coalesce;	/* 0: off, for stream its default */
 	size_t stage;		/* stream's staging bytes; 0: the default */
 	int fsync;
-	int warm;     /* memory: 0 fresh, 1 warm (MEM_*); not for peers */
-	int hugepage; /* buffer: IOVW_F_HUGEPAGE */
+	int warm;      /* memory: 0 fresh, 1 warm (MEM_*); not for peers */
+	int hugepage;  /* buffer: IOVW_F_HUGEPAGE */
+	int dontcache; /* IOVW_F_DONTCACHE (run --dontcache) */
 	char workload[32];
 	char name[24];	/* "pwritev", "gather-limit", "fio-psync",
 			   "twin-psync" */

@@ -132,6 +132,7 @@ static const char *const kind_json[] = {
 /* The row's parameters as the library applies them (a default resolved),
  * only those that apply to it: batch for pwritev and stream, coalesce for
  * pwritev, write-each and stream, stage for stream, hugepage for buffer;
+ * dontcache where a row has IOVW_F_DONTCACHE;
  * fsync for every row that writes; memory for every row but fio's. */
 static json_t *params_json(const struct row_spec *p)
 {
@@ -160,6 +161,8 @@ static json_t *params_json(const struct row_spec *p)
 						      : IOVW_STAGE_DEFAULT)));
 	if (strat && s == IOVW_BUFFER)
 		json_object_set_new(o, "hugepage", json_boolean(p->hugepage));
+	if (p->dontcache)
+		json_object_set_new(o, "dontcache", json_true());
 	if (p->kind != ROW_GATHER_LIMIT)
 		json_object_set_new(o, "fsync", json_boolean(p->fsync));
 	if (p->kind != ROW_PEER)

@@ -56,6 +56,7 @@ static void row_job_init(struct row_job *rj, const struct workload *w,
 	rj->job.ctx = &rj->j;
 	rj->job.prepare = job_prepare;
 	rj->job.run = job_run;
+	rj->job.cached = row_has_output(spec) ? job_cached : NULL;
 	rj->job.opts.batch_limit = spec->batch;
 	rj->job.opts.coalesce_below = spec->coalesce;
 	rj->job.opts.stage_bytes = spec->stage;

@@ -64,6 +64,8 @@ struct row_result {
 /* Medians over the samples of what each sample measured beside time. */
 struct row_medians {
 	double peak_rss, anon, file; /* bytes */
+	double cache; /* the output's bytes in the page cache after the write
+			 (-1: not measured) */
 	double minflt, majflt, utime_ns, stime_ns;
 	/* the whole child, preparation included */
 	double proc_minflt, proc_majflt, proc_utime_ns, proc_stime_ns;

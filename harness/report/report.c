@@ -67,6 +67,7 @@ static void config_json(json_t *c, const struct bench_cfg *cfg)
 		json_array_append_new(mem, json_string("warm"));
 	json_object_set_new(c, "memory", mem);
 	json_object_set_new(c, "hugepage", json_boolean(cfg->hugepage));
+	json_object_set_new(c, "dontcache", json_boolean(cfg->dontcache));
 	json_object_set_new(c, "precision", json_real(cfg->precision));
 	json_object_set_new(c, "syscalls",
 			    json_boolean(cfg->syscalls != SC_OFF));
@@ -263,6 +264,10 @@ static void row_cost(json_t *o, const struct row *r)
 				      (json_int_t)m->peak_rss,
 				      "anon_delta_bytes", (json_int_t)m->anon,
 				      "file_delta_bytes", (json_int_t)m->file));
+	if (row_has_output(&r->spec) && m->cache >= 0)
+		json_object_set_new(o, "page_cache",
+				    json_pack("{s:I}", "resident_bytes",
+					      (json_int_t)m->cache));
 }
 
 static json_t *row_json(const struct row *r)

@@ -10,6 +10,12 @@ suite=asyncrun
 py=/usr/bin/python3
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 
+# list describes them
+expect list_async 0 "pipelined +stream, its windows written by a thread" -- \
+	"$bin" list --quick
+expect list_uring 0 "io_uring +stream, its windows as io_uring" -- \
+	"$bin" list --quick
+
 # the default matrix: no io_uring or pipelined rows
 expect default_matrix 0 "report:" -- "$bin" run --quick -w module-small \
 	--memory fresh --no-syscalls --json "$tmp/d.json"

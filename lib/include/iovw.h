@@ -90,7 +90,10 @@ typedef enum iovw_strategy {
  * iovw_flush() waits for every window handed over. The first error stops
  * the write (windows already in flight are waited for, never abandoned)
  * and is returned. The reserved slots are written last through the same
- * path (a request, the thread), after every window has completed.
+ * path (a request, the thread), after every window has completed. Their
+ * write_ns is the time the serializer's thread waited for windows in
+ * flight (and for the last ones, the ring or the thread's end), build_ns
+ * the rest: the writes themselves overlap the build.
  *
  * IOVW_URING: one ring per write (io_uring_queue_init, 4 entries, no
  * SQPOLL, no registered buffers), through the seam's uring_* members. A

@@ -194,6 +194,22 @@ static void row_what(json_t *o, const struct row *r)
 	if (p->kind != ROW_GATHER_LIMIT)
 		json_object_set_new(o, "batches",
 				    json_integer((json_int_t)s0->st.batches));
+	/* what the library says of its asynchronous writes, first sample */
+	if (p->kind == ROW_STRATEGY && p->strategy == IOVW_URING)
+		json_object_set_new(
+			o, "io_uring",
+			json_pack("{s:I,s:I,s:I}", "requests",
+				  (json_int_t)s0->st.uring_requests,
+				  "resubmits",
+				  (json_int_t)s0->st.uring_resubmits, "workers",
+				  (json_int_t)s0->st.uring_workers));
+	if (p->dontcache)
+		json_object_set_new(
+			o, "dontcache",
+			json_pack("{s:I,s:b}", "writes",
+				  (json_int_t)s0->st.dontcache_writes,
+				  "fell_back",
+				  s0->st.dontcache_fallbacks != 0));
 }
 
 /* How long it took: the samples, their summary, phases, throughput and

@@ -34,7 +34,15 @@ HX_OBJ   := $(HX_SRC:%.c=$(B)/%.o)
 HX_MAIN  := $(B)/harness/main.o
 IOVBENCH := $(B)/iovbench
 DEP_CFLAGS := $(shell pkg-config --cflags libxxhash jansson sqlite3 2>/dev/null)
-DEP_LIBS   := $(shell pkg-config --libs libxxhash jansson sqlite3 2>/dev/null || echo -lxxhash -ljansson -lsqlite3) -lm
+# liburing (IOVW_URING) where pkg-config finds it; without it the build
+# still works and the strategy returns -ENOSYS. The writer thread of
+# IOVW_PIPELINE needs pthreads.
+URING_LIBS := $(shell pkg-config --libs liburing 2>/dev/null)
+ifneq ($(URING_LIBS),)
+CPPFLAGS   += -DIOVW_HAVE_URING $(shell pkg-config --cflags liburing 2>/dev/null)
+endif
+LIB_LIBS   := $(URING_LIBS) -pthread
+DEP_LIBS   := $(shell pkg-config --libs libxxhash jansson sqlite3 2>/dev/null || echo -lxxhash -ljansson -lsqlite3) -lm $(LIB_LIBS)
 TEST_SRC := $(wildcard tests/test_*.c)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
@@ -111,7 +119,7 @@ $(B)/libiovw.a: $(LIB_OBJ)
 $(B)/libiovw.so: $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libiovw.so.$(SOMAJOR) \
-	    -o $@ $^
+	    -o $@ $^ $(LIB_LIBS)
 
 T_OBJ    := $(B)/tests/t.o $(B)/tests/helpers.o
 
@@ -177,6 +185,7 @@ $(B)/iovw.pc: Makefile $(B)/install-dirs
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	    'Name: iovw' 'Description: scatter-gather serialization writer' \
 	    'Version: $(VERSION)' 'Libs: -L$${libdir} -liovw' \
+	    'Libs.private: $(LIB_LIBS)' \
 	    'Cflags: -I$${includedir}' > $@
 
 # The man pages with iovw.h's version filled in.
@@ -232,7 +241,7 @@ build/fuzz/fuzz_loader: $(FUZZ_SRC) $(wildcard workloads/*.h lib/*.h lib/include
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) -Iworkloads -Ilib $(WARN) -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -o $@ $(FUZZ_SRC) -lxxhash -lm
+	    -o $@ $(FUZZ_SRC) -lxxhash -lm $(LIB_LIBS)
 
 fuzz:
 	@sh scripts/deps.sh clang libclang-rt-14-dev

@@ -4,7 +4,8 @@
  * A context holds one writer, armed anew for each mode a write runs (plan,
  * measure, direct, stream) and keeping what iovw_writer_reset() keeps: the
  * iovec array, the slot table, the arena (its chunks merged into one) and
- * the stream window's block. Besides it, the buffer strategy's buffer and
+ * the stream window's block (and the asynchronous strategies' other
+ * windows' blocks). Besides it, the buffer strategy's buffer and
  * the room for a temporary name. Each part grows only when one write
  * needs more, and then replaces what it had: what a context keeps of each
  * kind is what the largest write needed of it.
@@ -87,7 +88,7 @@ void iovw_ctx_trim(iovw_ctx *c)
 size_t iovw__writer_retained(const iovw_writer *w)
 {
 	const struct iovw_chunk *ch;
-	size_t n;
+	size_t n, i;
 
 	if (!w)
 		return 0;
@@ -98,6 +99,10 @@ size_t iovw__writer_retained(const iovw_writer *w)
 	if (w->stream.win.mem)
 		n += w->stream.blk_cap * sizeof(struct iovec) +
 		     w->stream.blk_stage;
+	for (i = 0; i < IOVW_ASYNC_WINDOWS; i++)
+		if (w->stream.spare[i].mem)
+			n += w->stream.spare[i].cap * sizeof(struct iovec) +
+			     w->stream.spare[i].stage;
 	return n;
 }
 
@@ -138,6 +143,7 @@ void iovw__writer_arm(iovw_writer *w, iovw_mode mode, const iovw_options *o,
 	w->stream.win.mem = old.stream.win.mem;
 	w->stream.blk_cap = old.stream.blk_cap;
 	w->stream.blk_stage = old.stream.blk_stage;
+	memcpy(w->stream.spare, old.stream.spare, sizeof(w->stream.spare));
 }
 
 int iovw__ctx_writer(struct iovw_ctx *c, iovw_writer **out, iovw_mode mode,

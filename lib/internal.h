@@ -7,6 +7,7 @@
 #include "iovw.h"
 #include "platform.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #ifndef _WIN32
 #include <sys/uio.h>
@@ -48,9 +49,22 @@ struct iovw_window {
 	void *mem;	/* the block behind iov and stage */
 };
 
+/* A window's block (iovecs, then staging bytes) and its sizes. */
+struct iovw_block {
+	void *mem;
+	size_t cap;   /* iovecs */
+	size_t stage; /* staging bytes */
+};
+
+struct iovw_async;
+
 /* Stream mode's state besides the window. */
 struct iovw_stream {
 	struct iovw_window win;
+	/* the asynchronous strategies' other windows' blocks, kept (by a
+	 * context) between writes like win's */
+	struct iovw_block spare[IOVW_ASYNC_WINDOWS];
+	struct iovw_async *async; /* NULL: windows are written at once */
 	int fd;
 	uint64_t base;	  /* file offset of stream byte 0 */
 	uint64_t flushed; /* stream bytes written so far: the window's start */
@@ -75,6 +89,7 @@ struct iovw_writer {
 	size_t coalesce_below;
 	unsigned flags;
 	unsigned file_mode;
+	int dc;		      /* IOVW_F_DONTCACHE's probe: an IOVW__DC_* */
 	iovw_sys sys;	      /* resolved: no NULL members */
 	iovw_allocator alloc; /* resolved: no NULL members */
 
@@ -179,6 +194,29 @@ int iovw__options_check(const iovw_options *o, size_t *batch_limit);
 int iovw__writev_all(const iovw_sys *s, iovw_stats *st, int fd,
 		     struct iovec *iov, size_t n, uint64_t off, size_t batch);
 
+/* IOVW_F_DONTCACHE's state in one write: not asked, asked and not yet
+ * tried (the next call probes), working, fallen back to plain writes. */
+#define IOVW__DC_OFF   0
+#define IOVW__DC_PROBE 1
+#define IOVW__DC_ON    2
+#define IOVW__DC_FELL  3
+
+/* RWF_DONTCACHE where the headers lack it (Linux 6.14's value). */
+#ifndef RWF_DONTCACHE
+#define RWF_DONTCACHE 0x80
+#endif
+
+/* iovw__writev_all() with IOVW_F_DONTCACHE's state `dc` (not NULL):
+ * while it is PROBE or ON each call is a pwritev2(RWF_DONTCACHE); the
+ * first one failing with EOPNOTSUPP or EINVAL turns it to FELL (counted
+ * in st->dontcache_fallbacks) and the call is made again plainly. */
+int iovw__writev_all_dc(const iovw_sys *s, iovw_stats *st, int fd,
+			struct iovec *iov, size_t n, uint64_t off, size_t batch,
+			int *dc);
+
+/* The seam's members for pwritev2 and io_uring (sys_uring.c), filled into
+ * `out` as iovw__sys_resolve() does the others. */
+void iovw__sys_resolve_async(iovw_sys *out, const iovw_sys *in);
 /* A caller's descriptor may be written at an offset: 0, -EINVAL if it is
  * O_APPEND (Linux would put pwrite's bytes at the end, mmap's at the
  * offset), or fcntl's error. One fcntl(F_GETFL), counted into `st`. */
@@ -234,6 +272,82 @@ int iovw__stream_observe(iovw_writer *w);
 /* Stream mode: a reserved slot's memory (zeros until patched) into the
  * window, as a borrowed piece. 0 or a negative errno. */
 int iovw__stream_slot(iovw_writer *w, const void *mem, size_t n);
+
+/* The window (emptied) within its limits again, after its block was
+ * swapped (a NULL block: a first, small one). 0 or -ENOMEM. */
+int iovw__stream_reopen(iovw_writer *w);
+/* iovw__stream_flush(), then wait for every window handed over (the
+ * asynchronous strategies): what iovw_flush() promises. */
+int iovw__stream_flush_all(iovw_writer *w);
+/* write_window's limit check: -EFBIG if `bytes` at stream offset `at`
+ * would end past IOVW_LIMIT. */
+int iovw__stream_check(const iovw_writer *w, uint64_t at, uint64_t bytes);
+
+/* ---- the asynchronous strategies (async.c, uring.c, pipeline.c) ---- */
+
+/* One window being written. */
+struct iovw_job {
+	struct iovw_window win; /* what is written (its iovecs, at win.iov) */
+	struct iovw_block blk;	/* the block the job holds (mem may be NULL) */
+	uint64_t off;		/* file offset of the window's first byte */
+	uint64_t seq;		/* order of submission */
+	size_t cur;		/* first entry not fully written */
+	size_t cur_done;	/* bytes of win.iov[cur] written */
+	uint64_t req;		/* uring: the request's number */
+	int busy;		/* handed over, not yet reaped */
+	int queued;		/* pipeline: handed to the thread (under mu) */
+	int finished;		/* pipeline: written (rc set, under mu) */
+	int rc;
+};
+
+struct iovw_async;
+struct iovw_async_ops {
+	int (*start)(struct iovw_async *a);
+	/* start writing j (busy set by the caller) */
+	int (*submit)(struct iovw_async *a, struct iovw_job *j);
+	/* wait until a busy job is done: *out, its rc in (*out)->rc; a
+	 * returned error means no job could be reaped (fatal) */
+	int (*reap)(struct iovw_async *a, struct iovw_job **out);
+	/* wait for what is still in flight and let go of the ring/thread */
+	void (*stop)(struct iovw_async *a);
+};
+
+struct iovw_async {
+	iovw_writer *w;
+	const struct iovw_async_ops *ops;
+	struct iovw_job job[IOVW_ASYNC_WINDOWS];
+	unsigned busy; /* jobs in flight */
+	uint64_t seq;  /* the next job's */
+	int err;       /* the first error */
+	int fatal;     /* reap failed: jobs may be in flight still */
+	iovw_stats io; /* the writes' counters (made where they run) */
+	int fd;
+	/* uring */
+	void *ring;
+	uint64_t reqs;
+	/* pipeline */
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int started, quit;
+};
+
+extern const struct iovw_async_ops iovw__uring_ops;
+extern const struct iovw_async_ops iovw__pipeline_ops;
+
+/* Hand the stream's full window to the async writer and continue in
+ * another (stream.c calls it from iovw__stream_flush). */
+int iovw__async_window(iovw_writer *w);
+/* Write `v` at stream offset `at` through the async writer and wait for
+ * it (the final slot writes). */
+int iovw__async_write_now(iovw_writer *w, struct iovw_window *v, uint64_t at);
+/* Wait for every window in flight; 0 or the first error. */
+int iovw__async_drain(iovw_writer *w);
+/* IOVW_URING or IOVW_PIPELINE on an open fd with `w`, a plan-mode writer
+ * armed (not freed here). Counts into `st`. */
+int iovw__async_write_fd(iovw_writer *w, iovw_stats *st, int fd, uint64_t off,
+			 iovw_strategy strat, iovw_serialize_fn fn, void *ctx,
+			 const iovw_options *o);
 
 /* Nanoseconds of CLOCK_MONOTONIC (vDSO: no system call). */
 uint64_t iovw__now_ns(void);

@@ -7,20 +7,35 @@
 #include <string.h>
 
 static const char *const strategy_names[IOVW_STRATEGY_COUNT] = {
-	"pwritev", "buffer", "mmap", "write-each", "stream",
+	"pwritev", "buffer",   "mmap",	    "write-each",
+	"stream",  "io_uring", "pipelined",
 };
 
 static const char *const syscall_names[IOVW_SYS_COUNT] = {
-	[IOVW_SYS_OPEN] = "open",	    [IOVW_SYS_CLOSE] = "close",
-	[IOVW_SYS_PWRITE] = "pwrite",	    [IOVW_SYS_PWRITEV] = "pwritev",
-	[IOVW_SYS_FTRUNCATE] = "ftruncate", [IOVW_SYS_FALLOCATE] = "fallocate",
-	[IOVW_SYS_FSTAT] = "fstat",	    [IOVW_SYS_MMAP] = "mmap",
-	[IOVW_SYS_MUNMAP] = "munmap",	    [IOVW_SYS_FDATASYNC] = "fdatasync",
-	[IOVW_SYS_FSYNC] = "fsync",	    [IOVW_SYS_RENAME] = "rename",
-	[IOVW_SYS_UNLINK] = "unlink",	    [IOVW_SYS_FCNTL] = "fcntl",
-	[IOVW_SYS_LINKAT] = "linkat",	    [IOVW_SYS_GETPID] = "getpid",
-	[IOVW_SYS_KILL] = "kill",	    [IOVW_SYS_UNLINKAT] = "unlinkat",
+	[IOVW_SYS_OPEN] = "open",
+	[IOVW_SYS_CLOSE] = "close",
+	[IOVW_SYS_PWRITE] = "pwrite",
+	[IOVW_SYS_PWRITEV] = "pwritev",
+	[IOVW_SYS_FTRUNCATE] = "ftruncate",
+	[IOVW_SYS_FALLOCATE] = "fallocate",
+	[IOVW_SYS_FSTAT] = "fstat",
+	[IOVW_SYS_MMAP] = "mmap",
+	[IOVW_SYS_MUNMAP] = "munmap",
+	[IOVW_SYS_FDATASYNC] = "fdatasync",
+	[IOVW_SYS_FSYNC] = "fsync",
+	[IOVW_SYS_RENAME] = "rename",
+	[IOVW_SYS_UNLINK] = "unlink",
+	[IOVW_SYS_FCNTL] = "fcntl",
+	[IOVW_SYS_LINKAT] = "linkat",
+	[IOVW_SYS_GETPID] = "getpid",
+	[IOVW_SYS_KILL] = "kill",
+	[IOVW_SYS_UNLINKAT] = "unlinkat",
 	[IOVW_SYS_GETDENTS] = "getdents64",
+	[IOVW_SYS_PWRITEV2] = "pwritev2",
+	[IOVW_SYS_URING_SETUP] = "io_uring_setup",
+	[IOVW_SYS_URING_SUBMIT] = "io_uring_submit",
+	[IOVW_SYS_URING_WAIT] = "io_uring_wait",
+	[IOVW_SYS_TASKS] = "proc_tasks",
 };
 
 const char *iovw_strerror(int err)
@@ -97,4 +112,9 @@ void iovw_stats_add(iovw_stats *to, const iovw_stats *from)
 	to->write_ns += from->write_ns;
 	for (i = 0; i < IOVW_SYS_COUNT; i++)
 		to->syscalls[i] += from->syscalls[i];
+	to->dontcache_writes += from->dontcache_writes;
+	to->dontcache_fallbacks += from->dontcache_fallbacks;
+	to->uring_requests += from->uring_requests;
+	to->uring_resubmits += from->uring_resubmits;
+	to->uring_workers += from->uring_workers;
 }

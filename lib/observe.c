@@ -161,7 +161,7 @@ int iovw_flush(iovw_writer *w)
 	if (w->err)
 		return w->err;
 	if (w->mode == IOVW_MODE_STREAM)
-		rc = iovw__stream_flush(w);
+		rc = iovw__stream_flush_all(w);
 	else
 		rc = observe(w);
 	if (rc > 0)

@@ -13,8 +13,51 @@
 
 #include <errno.h>
 
+/* One write call of cnt entries: pwritev2 with RWF_DONTCACHE while *dc
+ * says so (its probe falling back to the plain call), else pwrite for one
+ * entry, pwritev for more. */
+static ssize_t write_call(const iovw_sys *s, iovw_stats *st, int fd,
+			  const struct iovec *iov, size_t cnt, uint64_t off,
+			  int *dc)
+{
+	ssize_t r;
+
+	if (*dc == IOVW__DC_PROBE || *dc == IOVW__DC_ON) {
+		st->syscalls[IOVW_SYS_PWRITEV2]++;
+		r = s->pwritev2(s->ctx, fd, iov, (int)cnt, (int64_t)off,
+				RWF_DONTCACHE);
+		if (*dc == IOVW__DC_PROBE &&
+		    (r == -EOPNOTSUPP || r == -EINVAL)) {
+			*dc = IOVW__DC_FELL;
+			st->dontcache_fallbacks++;
+		} else {
+			if (r >= 0) {
+				*dc = IOVW__DC_ON;
+				st->dontcache_writes++;
+			}
+			return r;
+		}
+	}
+	if (cnt == 1) {
+		st->syscalls[IOVW_SYS_PWRITE]++;
+		return s->pwrite(s->ctx, fd, iov->iov_base, iov->iov_len,
+				 (int64_t)off);
+	}
+	st->syscalls[IOVW_SYS_PWRITEV]++;
+	return s->pwritev(s->ctx, fd, iov, (int)cnt, (int64_t)off);
+}
+
 int iovw__writev_all(const iovw_sys *s, iovw_stats *st, int fd,
 		     struct iovec *iov, size_t n, uint64_t off, size_t batch)
+{
+	int dc = IOVW__DC_OFF;
+
+	return iovw__writev_all_dc(s, st, fd, iov, n, off, batch, &dc);
+}
+
+int iovw__writev_all_dc(const iovw_sys *s, iovw_stats *st, int fd,
+			struct iovec *iov, size_t n, uint64_t off, size_t batch,
+			int *dc)
 {
 	struct iovec saved = {0};
 	size_t saved_at = SIZE_MAX;
@@ -29,15 +72,7 @@ int iovw__writev_all(const iovw_sys *s, iovw_stats *st, int fd,
 		size_t left;
 		ssize_t r;
 
-		if (cnt == 1) {
-			st->syscalls[IOVW_SYS_PWRITE]++;
-			r = s->pwrite(s->ctx, fd, iov[i].iov_base,
-				      iov[i].iov_len, (int64_t)off);
-		} else {
-			st->syscalls[IOVW_SYS_PWRITEV]++;
-			r = s->pwritev(s->ctx, fd, &iov[i], (int)cnt,
-				       (int64_t)off);
-		}
+		r = write_call(s, st, fd, &iov[i], cnt, off, dc);
 		if (r == -EINTR)
 			continue;
 		if (r < 0) {

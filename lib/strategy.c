@@ -6,6 +6,8 @@
  *   buffer      measure, allocate, direct into the buffer, one pwrite
  *   mmap        measure, fallocate, mmap(MAP_SHARED), direct, munmap
  *   stream      one pass, writing windows as they fill (stream.c)
+ *   io_uring    stream, its windows written by io_uring (uring.c)
+ *   pipelined   stream, its windows written by a thread (pipeline.c)
  *
  * build_ns covers the serializer runs (and, for mmap, mapping the file);
  * write_ns covers the write calls, munmap and fdatasync.
@@ -93,6 +95,8 @@ static int do_buffer(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
 	uint64_t size, t0 = iovw__now_ns();
 	unsigned char *buf = NULL;
 	int huge = o && (o->flags & IOVW_F_HUGEPAGE);
+	int dc = o && (o->flags & IOVW_F_DONTCACHE) ? IOVW__DC_PROBE
+						    : IOVW__DC_OFF;
 	int rc = measure(c, fn, ctx, o, batch, &size);
 
 	if (rc)
@@ -113,7 +117,7 @@ static int do_buffer(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
 		t0 = iovw__now_ns();
 		iov.iov_base = buf;
 		iov.iov_len = (size_t)size;
-		rc = iovw__writev_all(s, st, fd, &iov, 1, off, 1);
+		rc = iovw__writev_all_dc(s, st, fd, &iov, 1, off, 1, &dc);
 		st->iovecs += 1;
 		st->write_ns += iovw__now_ns() - t0;
 	}
@@ -206,6 +210,13 @@ int iovw__write_fd(struct iovw_ctx *c, const iovw_sys *s, iovw_stats *st,
 		rc = iovw__ctx_writer(c, &w, IOVW_MODE_PLAN, o, batch);
 		if (!rc)
 			rc = iovw__stream_write_fd(w, st, fd, off, fn, ctx, o);
+		break;
+	case IOVW_URING:
+	case IOVW_PIPELINE:
+		rc = iovw__ctx_writer(c, &w, IOVW_MODE_PLAN, o, batch);
+		if (!rc)
+			rc = iovw__async_write_fd(w, st, fd, off, strat, fn,
+						  ctx, o);
 		break;
 	default:
 		return -EINVAL;

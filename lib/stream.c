@@ -27,8 +27,9 @@
  * Memory is the window, the staging buffer and the slots: not the file.
  *
  * Filling a window (the push and copy functions) and writing it
- * (write_window) are separate steps, so that a later writer may fill one
- * window while another is being written.
+ * (write_window) are separate steps, so that the asynchronous strategies
+ * (async.c) fill one window while others are being written: there a full
+ * window is handed over with its block and the stream goes on in another.
  */
 #include "internal.h"
 
@@ -152,14 +153,18 @@ static int stage_copy(iovw_writer *w, const unsigned char *p, size_t n)
 	int rc;
 
 	while (n) {
-		size_t room = v->stage_cap - v->used, k;
-		unsigned char *dst = v->stage + v->used;
+		size_t room, k;
+		unsigned char *dst;
 
-		if ((!room && window_grow(w, 0)) ||
-		    (!win_room(v, dst) && window_grow(w, 1))) {
-			room = v->stage_cap - v->used;
-			dst = v->stage + v->used;
-		}
+		/* either part may have to grow, or both (a window that
+		 * starts in a small block grows as far as one kept) */
+		if (v->used == v->stage_cap)
+			window_grow(w, 0);
+		if (!win_room(v, v->stage + v->used))
+			window_grow(w, 1);
+		/* the block may have moved */
+		room = v->stage_cap - v->used;
+		dst = v->stage + v->used;
 		if (!room || !win_room(v, dst)) {
 			if ((rc = iovw__stream_flush(w)))
 				return rc;
@@ -240,18 +245,28 @@ int iovw__stream_zeros(iovw_writer *w, uint64_t n)
 
 /* ---- writing the window ------------------------------------------------- */
 
-/* Write v's entries at stream offset `at`, timed. */
+int iovw__stream_check(const iovw_writer *w, uint64_t at, uint64_t bytes)
+{
+	if (at > IOVW_LIMIT - bytes || w->stream.base > IOVW_LIMIT - at - bytes)
+		return -EFBIG;
+	return 0;
+}
+
+/* Write v's entries at stream offset `at`, timed (through the async
+ * writer, if any, which times itself). */
 static int write_window(iovw_writer *w, struct iovw_window *v, uint64_t at)
 {
 	struct iovw_stream *s = &w->stream;
 	uint64_t t0;
 	int rc;
 
-	if (at > IOVW_LIMIT - v->bytes || s->base > IOVW_LIMIT - at - v->bytes)
-		return -EFBIG;
+	if (s->async)
+		return iovw__async_write_now(w, v, at);
+	if ((rc = iovw__stream_check(w, at, v->bytes)))
+		return rc;
 	t0 = iovw__now_ns();
-	rc = iovw__writev_all(&w->sys, &s->io, s->fd, v->iov, v->n,
-			      s->base + at, w->batch_limit);
+	rc = iovw__writev_all_dc(&w->sys, &s->io, s->fd, v->iov, v->n,
+				 s->base + at, w->batch_limit, &w->dc);
 	s->io.write_ns += iovw__now_ns() - t0;
 	s->iovecs += v->n;
 	return rc;
@@ -296,11 +311,22 @@ int iovw__stream_flush(iovw_writer *w)
 		return 0;
 	if (w->obs_fn && (rc = iovw__stream_observe(w)))
 		return rc;
+	if (s->async)
+		return iovw__async_window(w);
 	rc = write_window(w, v, s->flushed);
 	s->flushed += v->bytes;
 	v->n = 0;
 	v->used = 0;
 	v->bytes = 0;
+	return rc;
+}
+
+int iovw__stream_flush_all(iovw_writer *w)
+{
+	int rc = iovw__stream_flush(w);
+
+	if (!rc && w->stream.async)
+		rc = iovw__async_drain(w);
 	return rc;
 }
 
@@ -373,6 +399,16 @@ static int window_open(iovw_writer *w)
 	return 0;
 }
 
+int iovw__stream_reopen(iovw_writer *w)
+{
+	struct iovw_window *v = &w->stream.win;
+
+	v->n = 0;
+	v->used = 0;
+	v->bytes = 0;
+	return window_open(w);
+}
+
 /* Turn a plan-mode writer just armed into a stream-mode one writing to fd
  * at off. */
 static int stream_open(iovw_writer *w, int fd, uint64_t off,
@@ -394,6 +430,7 @@ static int stream_open(iovw_writer *w, int fd, uint64_t off,
 	w->mode = IOVW_MODE_STREAM;
 	w->stream.fd = fd;
 	w->stream.base = off;
+	w->dc = w->flags & IOVW_F_DONTCACHE ? IOVW__DC_PROBE : IOVW__DC_OFF;
 	if (!w->coalesce_below)
 		w->coalesce_below = IOVW_STREAM_COALESCE_DEFAULT;
 	return 0;
@@ -419,7 +456,7 @@ int iovw__stream_write_fd(iovw_writer *w, iovw_stats *st, int fd, uint64_t off,
 			o->built(o->built_ctx);
 		w->sealed = 1;
 		final = w->stream.flushed; /* the last window's start */
-		rc = iovw__stream_flush(w);
+		rc = iovw__stream_flush_all(w);
 		if (!rc)
 			rc = write_slots(w, final);
 	}

@@ -213,6 +213,7 @@ void iovw__sys_resolve(iovw_sys *out, const iovw_sys *in)
 
 	*out = real;
 #endif
+	iovw__sys_resolve_async(out, in);
 	if (!in)
 		return;
 	out->ctx = in->ctx;
@@ -283,7 +284,7 @@ int iovw__options_check(const iovw_options *o, size_t *batch_limit)
 	size_t max = iovw_iov_max();
 	const unsigned known = IOVW_F_FDATASYNC | IOVW_F_FSYNC_DIR |
 			       IOVW_F_NO_ATOMIC | IOVW_F_NAMED_TEMP |
-			       IOVW_F_HUGEPAGE;
+			       IOVW_F_HUGEPAGE | IOVW_F_DONTCACHE;
 
 	*batch_limit = max;
 	if (!o)

@@ -100,10 +100,14 @@ static void free_chunks(iovw_writer *w, struct iovw_chunk *c)
 
 void iovw_writer_free(iovw_writer *w)
 {
+	size_t i;
+
 	if (!w)
 		return;
 	free_chunks(w, w->chunks);
 	w->alloc.free(w->alloc.ctx, w->stream.win.mem);
+	for (i = 0; i < IOVW_ASYNC_WINDOWS; i++)
+		w->alloc.free(w->alloc.ctx, w->stream.spare[i].mem);
 	w->alloc.free(w->alloc.ctx, w->iov);
 	w->alloc.free(w->alloc.ctx, w->slots);
 	w->alloc.free(w->alloc.ctx, w);
@@ -525,7 +529,7 @@ int iovw__plan_write(iovw_writer *w, int fd, uint64_t off, int each,
 {
 	iovw_stats local = {0};
 	uint64_t t0;
-	int rc;
+	int rc, dc;
 
 	if (!w || w->mode != IOVW_MODE_PLAN)
 		return -EINVAL;
@@ -535,8 +539,9 @@ int iovw__plan_write(iovw_writer *w, int fd, uint64_t off, int each,
 		return -EFBIG;
 	w->sealed = 1;
 	t0 = iovw__now_ns();
-	rc = iovw__writev_all(&w->sys, &local, fd, w->iov, w->niov, off,
-			      each ? 1 : w->batch_limit);
+	dc = w->flags & IOVW_F_DONTCACHE ? IOVW__DC_PROBE : IOVW__DC_OFF;
+	rc = iovw__writev_all_dc(&w->sys, &local, fd, w->iov, w->niov, off,
+				 each ? 1 : w->batch_limit, &dc);
 	local.write_ns = iovw__now_ns() - t0;
 	if (st)
 		iovw_stats_add(st, &local);

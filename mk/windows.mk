@@ -14,6 +14,8 @@ WB          := build/win
 WIN_CPPFLAGS := -D_WIN32_WINNT=0x0602 -D__USE_MINGW_ANSI_STDIO=1 \
                 -DXXH_INLINE_ALL -Ilib/include -Ilib -Iworkloads -I$(WB)/inc
 WIN_CFLAGS  := $(WARN) -O2 -g
+# Linked -static: the pipelined strategy's thread is winpthreads', and
+# wine then needs no libwinpthread-1.dll beside the programs.
 # every lib/*.c: a file of one platform guards itself (sys_win.c with
 # _WIN32, Linux-only code with __linux__), so both builds take all of them
 WIN_LIB_OBJ := $(LIB_SRC:%.c=$(WB)/%.o)
@@ -49,7 +51,7 @@ $(WB)/libworkloads.a: $(WIN_WL_OBJ)
 $(WB)/tests/%.exe: $(WB)/tests/%.o $(WB)/tests/t_win.o $(WB)/libworkloads.a \
     $(WB)/libiovw.a
 	@$(if $(Q),echo "  WINLD   $@")
-	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $^
+	$(Q)$(WIN_CC) $(WIN_CFLAGS) -static -o $@ $^ -lpthread
 
 windows-deps:
 	@sh scripts/deps.sh gcc-mingw-w64-x86-64 wine64

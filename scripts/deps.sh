@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="gcc g++ make pkg-config strace valgrind libxxhash-dev libjansson-dev libsqlite3-dev python3-jsonschema fio \
-      libbenchmark-dev hyperfine gnuplot-nox jq groff-base man-db $*"
+      libbenchmark-dev hyperfine gnuplot-nox jq groff-base man-db liburing-dev $*"
 
 missing=""
 for p in $PKGS; do

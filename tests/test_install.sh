@@ -316,9 +316,11 @@ else
 	bad links_installed_so "ldd does not show $prefix/lib/libiovw.so.0"
 fi
 
+# the archive and what iovw.pc says it needs (Libs.private: liburing, pthreads)
+priv=$(pkg-config --static --libs iovw | tr ' ' '\n' | grep -v -e '^-liovw$' -e '^-L' | tr '\n' ' ')
 # shellcheck disable=SC2086
 if cc -o "$tmp/prog_static" "$tmp/prog.c" $(pkg-config --cflags iovw) \
-	"$prefix/lib/libiovw.a" 2>"$tmp/cc2.err" &&
+	"$prefix/lib/libiovw.a" $priv 2>"$tmp/cc2.err" &&
 	"$tmp/prog_static" "$tmp/out2" >/dev/null && check_out "$tmp/out2"; then
 	ok static_program
 else

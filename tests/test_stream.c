@@ -78,7 +78,11 @@ static void names(void)
 	CHECK(strcmp(iovw_strategy_name(IOVW_STREAM), "stream") == 0);
 	CHECK_EQ(iovw_strategy_parse("stream", &s), 0);
 	CHECK_EQ(s, IOVW_STREAM);
-	CHECK_EQ(IOVW_STRATEGY_COUNT, IOVW_STREAM + 1);
+	CHECK(strcmp(iovw_strategy_name(IOVW_URING), "io_uring") == 0);
+	CHECK(strcmp(iovw_strategy_name(IOVW_PIPELINE), "pipelined") == 0);
+	CHECK_EQ(iovw_strategy_parse("pipelined", &s), 0);
+	CHECK_EQ(s, IOVW_PIPELINE);
+	CHECK_EQ(IOVW_STRATEGY_COUNT, IOVW_PIPELINE + 1);
 }
 
 /* ---- staging ------------------------------------------------------------ */

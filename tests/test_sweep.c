@@ -116,6 +116,16 @@ static ssize_t sw_pwritev(void *ctx, int fd, const struct iovec *iov, int cnt,
 	return r < 0 ? -errno : r;
 }
 
+/* io_uring's completions: the k-th fails instead of its result (the
+ * ring's own calls are not swept: their failure is the probe's -ENOSYS,
+ * tested in test_async). */
+static int sw_uring_result(void *ctx, uint64_t req, int res)
+{
+	(void)req;
+	TICK(ctx);
+	return res;
+}
+
 static int sw_ftruncate(void *ctx, int fd, int64_t len)
 {
 	TICK(ctx);
@@ -237,6 +247,7 @@ static void sweep_init(struct sweep *w, unsigned fail_at, int path)
 		.getfl = sw_getfl,
 		.linkat = sw_linkat,
 		.getpid = sw_getpid,
+		.uring_result = sw_uring_result,
 	};
 }
 

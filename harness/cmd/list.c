@@ -48,6 +48,12 @@ static const char *strategy_what(iovw_strategy s)
 	case IOVW_STREAM:
 		return "one pass: a bounded window and a reused staging "
 		       "buffer, pwritev when full";
+	case IOVW_URING:
+		return "stream, its windows as io_uring writev requests while "
+		       "the next fills (run: -s or --full)";
+	case IOVW_PIPELINE:
+		return "stream, its windows written by a thread while the "
+		       "next fills (run: -s or --full)";
 	default:
 		return "";
 	}

@@ -31,7 +31,7 @@ static void help(FILE *f)
 		"DIR] [--fsync]\n"
 		"                    [--peers] [--memory LIST] [--hugepage] "
 		"[--full]\n"
-		"                    [--precision P]\n"
+		"                    [--dontcache] [--precision P]\n"
 		"                    [--syscalls M | --no-syscalls] [--seed N] "
 		"[--scale F | --quick]\n"
 		"                    [--json FILE]\n"
@@ -54,6 +54,10 @@ static void help(FILE *f)
 		"512)\n"
 		"  --stage LIST      staging sizes for stream (default 256K)\n"
 		"  --fsync           fdatasync every file before its rename\n"
+		"  --dontcache       pwritev and stream once more with "
+		"IOVW_F_DONTCACHE\n"
+		"                    (pwritev2 RWF_DONTCACHE; tmpfs falls "
+		"back to plain writes)\n"
 		"  --hugepage        buffer once more with IOVW_F_HUGEPAGE (2 "
 		"MiB aligned,\n"
 		"                    MADV_HUGEPAGE)\n"
@@ -63,7 +67,9 @@ static void help(FILE *f)
 		"--reps samples;\n"
 		"                    --reps N alone means exactly N)\n"
 		"  --full            everything: --coalesce 0,64 --hugepage "
-		"--peers, and\n"
+		"--peers, io_uring\n"
+		"                    and pipelined (not in the default "
+		"strategies), and\n"
 		"                    write-each with warm memory too (later "
 		"options still apply)\n"
 		"  --memory LIST     fresh, warm or both (default fresh,warm): "
@@ -150,6 +156,7 @@ static int parse(int argc, char **argv, struct bench_cfg *cfg,
 		{"memory", required_argument, NULL, 'M'},
 		{"hugepage", no_argument, NULL, 'H'},
 		{"full", no_argument, NULL, 'F'},
+		{"dontcache", no_argument, NULL, 'D'},
 		{"precision", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
@@ -180,6 +187,10 @@ static int parse(int argc, char **argv, struct bench_cfg *cfg,
 			break;
 		case 'F':
 			bench_cfg_full(cfg);
+			rc = 0;
+			break;
+		case 'D':
+			cfg->dontcache = 1;
 			rc = 0;
 			break;
 		case 'P':
@@ -248,6 +259,15 @@ int cmd_run(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if ((cfg.smask & (1u << IOVW_URING)) && cfg_uring_probe() == -ENOSYS) {
+		fprintf(stderr, "iovbench run: io_uring is unavailable here "
+				"(-ENOSYS: no liburing in the build, or the "
+				"kernel or seccomp refuse a ring); no io_uring "
+				"rows\n");
+		cfg.smask &= ~(1u << IOVW_URING);
+		if (!cfg.smask)
+			return EXIT_OK;
+	}
 	if (cfg.peers && !peer_available()) {
 		fprintf(stderr, "iovbench run: --peers: fio is not installed "
 				"(apt-get install fio); no peer rows\n");

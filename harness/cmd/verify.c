@@ -11,12 +11,14 @@
  * and on Ctrl-C.
  */
 #include "cmd/cli.h"
+#include "engine/config.h"
 #include "engine/files.h"
 #include "engine/session.h"
 #include "engine/verify.h"
 #include "report/verify.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +200,11 @@ int cmd_verify(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if ((va.smask & (1u << IOVW_URING)) && cfg_uring_probe() == -ENOSYS) {
+		fprintf(stderr, "iovbench verify: io_uring is unavailable "
+				"here (-ENOSYS); not verified\n");
+		va.smask &= ~(1u << IOVW_URING);
+	}
 	total = (size_t)__builtin_popcount(va.wmask) *
 		verify_settings(va.smask, sets);
 	if (!(rows = calloc(total ? total : 1, sizeof(*rows))))

@@ -39,7 +39,7 @@ static const char *row_problem(const json_t *row)
  * (older reports gave every row batch, coalesce and fsync), a missing one
  * 0, memory 1 when warm. */
 struct row_key {
-	long long batch, coalesce, stage, fsync, warm, hugepage;
+	long long batch, coalesce, stage, fsync, warm, hugepage, dontcache;
 };
 
 static void row_key(const json_t *row, struct row_key *k)
@@ -61,6 +61,7 @@ static void row_key(const json_t *row, struct row_key *k)
 	k->warm = !strcmp(cj_str(p, "memory"), "warm");
 	k->hugepage = !strcmp(s, "buffer") &&
 		      json_is_true(json_object_get(p, "hugepage"));
+	k->dontcache = json_is_true(json_object_get(p, "dontcache"));
 }
 
 /* Same workload, strategy and parameters. */
@@ -241,6 +242,8 @@ void compare_row_label(const struct creport *r, const json_t *row, char *buf,
 		len += (size_t)snprintf(buf + len, n - len, " fsync");
 	if (json_is_true(json_object_get(p, "hugepage")) && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " hugepage");
+	if (json_is_true(json_object_get(p, "dontcache")) && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " dontcache");
 	if (!strcmp(cj_str(p, "memory"), "warm") && len < n)
 		snprintf(buf + len, n - len, " warm");
 }

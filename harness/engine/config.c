@@ -6,13 +6,16 @@
 #include "iovw.h"
 #include "workload.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 void bench_cfg_run(struct bench_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->wmask = (1u << wl_count) - 1;
-	c->smask = (1u << IOVW_STRATEGY_COUNT) - 1;
+	c->smask = CFG_DEFAULT_STRATEGIES;
 	c->reps = 5;
 	c->warmup = 1;
 	c->seed = 1;
@@ -33,6 +36,25 @@ void bench_cfg_full(struct bench_cfg *c)
 	c->hugepage = 1;
 	c->warm_each = 1;
 	c->peers = 1;
+	c->smask |= 1u << IOVW_URING | 1u << IOVW_PIPELINE;
+}
+
+static int empty_fn(iovw_writer *w, void *ctx)
+{
+	(void)w;
+	(void)ctx;
+	return 0;
+}
+
+int cfg_uring_probe(void)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = iovw_write_fd(fd, 0, IOVW_URING, empty_fn, NULL, NULL, NULL);
+	close(fd);
+	return rc;
 }
 
 void bench_cfg_tune(struct bench_cfg *c)

@@ -41,11 +41,13 @@ struct bench_cfg {
 	 * their range is within `precision` of their median (0: never) */
 	double precision;
 	int fsync, peers;
+	int dontcache; /* pwritev and stream also with IOVW_F_DONTCACHE */
 	enum sc_method syscalls; /* SC_OFF: not counted */
 	const char *dir;	 /* where the scratch directory goes, or NULL */
 };
 
-/* `iovbench run`'s defaults: every workload and strategy, 1 warm-up and 5
+/* `iovbench run`'s defaults: every workload and strategy but the
+ * asynchronous ones (io_uring, pipelined: --full or -s), 1 warm-up and 5
  * recorded rounds (a row stops at 4 once its median is known to +-2%),
  * seed 1, scale 1, each strategy at the library's defaults (batch limit,
  * coalescing, staging size), fresh and warm memory, system calls counted
@@ -53,9 +55,20 @@ struct bench_cfg {
 void bench_cfg_run(struct bench_cfg *c);
 
 /* What `run --full` adds: coalescing thresholds 0 and 64 (stream's 0 is
- * its default), buffer with huge pages, write-each with warm memory, and
- * fio's engines with their twins. */
+ * its default), buffer with huge pages, write-each with warm memory, the
+ * io_uring and pipelined strategies, and fio's engines with their twins. */
 void bench_cfg_full(struct bench_cfg *c);
+
+/* The strategies `run` measures by default: all but io_uring and
+ * pipelined. */
+#define CFG_DEFAULT_STRATEGIES               \
+	(((1u << IOVW_STRATEGY_COUNT) - 1) & \
+	 ~(1u << IOVW_URING | 1u << IOVW_PIPELINE))
+
+/* Can this process use io_uring? A write of an empty stream to /dev/null
+ * by the library's IOVW_URING (it sets up a ring first): 0, or -ENOSYS
+ * where the kernel, seccomp or the build refuse it. */
+int cfg_uring_probe(void);
 
 /* `iovbench tune`'s: run's, but fresh memory only, every sample taken,
  * pwritev and stream on

@@ -4,6 +4,7 @@
 #include "engine/job.h"
 
 #include "engine/output.h"
+#include "engine/pagecache.h"
 #include "engine/twin.h"
 #include "stats/clock.h"
 
@@ -191,6 +192,13 @@ static int run_pwrite_limit(struct job *j, const iovw_options *o,
 					 one_piece_fn, &op, o, st);
 	}
 	return rc;
+}
+
+int job_cached(void *ctx, uint64_t *bytes)
+{
+	const struct job *j = ctx;
+
+	return pagecache_resident(j->out, bytes);
 }
 
 int job_run(void *ctx, const iovw_options *o, iovw_stats *st)

@@ -38,5 +38,8 @@ int job_prepare(void *ctx, const iovw_options *o);
  * errno. */
 int job_remove(const struct job *j);
 int job_run(void *ctx, const iovw_options *o, iovw_stats *st);
+/* The bytes of what the job wrote that are in the page cache now
+ * (pagecache.h): a sample_job's `cached`. 0 or a negative errno. */
+int job_cached(void *ctx, uint64_t *bytes);
 
 #endif

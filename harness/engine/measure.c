@@ -44,7 +44,8 @@ struct row_job {
 
 /* Set up rj (which must not move afterwards) for the row. */
 static void row_job_init(struct row_job *rj, const struct workload *w,
-			 const char *dir, const struct row_spec *spec)
+			 const char *dir, const struct row_spec *spec,
+			 int cache)
 {
 	memset(rj, 0, sizeof(*rj));
 	snprintf(rj->out, sizeof(rj->out), "%s/%s%s", dir, spec->id,
@@ -57,11 +58,15 @@ static void row_job_init(struct row_job *rj, const struct workload *w,
 	rj->job.ctx = &rj->j;
 	rj->job.prepare = job_prepare;
 	rj->job.run = job_run;
+	/* the page cache left behind: with --dontcache, whose rows it is
+	 * about (it waits for writeback after each sample) */
+	rj->job.cached = cache && row_has_output(spec) ? job_cached : NULL;
 	rj->job.opts.batch_limit = spec->batch;
 	rj->job.opts.coalesce_below = spec->coalesce;
 	rj->job.opts.stage_bytes = spec->stage;
 	rj->job.opts.flags = (spec->fsync ? IOVW_F_FDATASYNC : 0) |
-			     (spec->hugepage ? IOVW_F_HUGEPAGE : 0);
+			     (spec->hugepage ? IOVW_F_HUGEPAGE : 0) |
+			     (spec->dontcache ? IOVW_F_DONTCACHE : 0);
 }
 
 /* Record a sample in the row's results. 0 or -ENOMEM. */
@@ -268,7 +273,8 @@ static int measure_rounds(struct measure *m, const struct workload *w,
 	for (i = 0; i < n && !rc; i++) {
 		if (rows[i].spec.kind == ROW_PEER)
 			continue;
-		row_job_init(&rj[i], w, m->dir, &rows[i].spec);
+		row_job_init(&rj[i], w, m->dir, &rows[i].spec,
+			     m->cfg->dontcache);
 		order[k++] = i;
 	}
 	for (round = 0; round < rounds && !rc; round++) {

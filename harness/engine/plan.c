@@ -12,7 +12,8 @@
 
 #define ROWS_MIN_BYTES (1u << 20)
 
-/* "NAME[ batch=B][ coalesce=C][ stage=S][ hugepage][ warm]" into label,
+/* "NAME[ batch=B][ coalesce=C][ stage=S][ hugepage][ dontcache][ warm]"
+ * into label,
  * the id from it. */
 static void row_names(struct row_spec *s)
 {
@@ -32,6 +33,9 @@ static void row_names(struct row_spec *s)
 	if (s->hugepage && len < sizeof(s->label))
 		len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
 					" hugepage");
+	if (s->dontcache && len < sizeof(s->label))
+		len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
+					" dontcache");
 	if (s->warm && len < sizeof(s->label))
 		snprintf(s->label + len, sizeof(s->label) - len, " warm");
 	snprintf(s->id, sizeof(s->id), "%s-%s", s->workload, s->label);
@@ -144,6 +148,15 @@ static int plan_strategy(const struct bench_cfg *cfg, const char *workload,
 			}
 	if (!rc && s == IOVW_BUFFER && cfg->hugepage) {
 		spec.hugepage = 1;
+		rc = rows_add(set, workload, &spec);
+	}
+	/* --dontcache: pwritev and stream once more at their first settings,
+	 * with IOVW_F_DONTCACHE */
+	if (!rc && (batched || staged) && cfg->dontcache) {
+		spec.batch = batched ? cfg->batch[0] : 0;
+		spec.coalesce = cfg->coalesce[0];
+		spec.stage = staged ? cfg->stage[0] : 0;
+		spec.dontcache = 1;
 		rc = rows_add(set, workload, &spec);
 	}
 	return rc;

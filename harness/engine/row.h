@@ -41,8 +41,9 @@ struct row_spec {
 	size_t coalesce;	/* 0: off, for stream its default */
 	size_t stage;		/* stream's staging bytes; 0: the default */
 	int fsync;
-	int warm;     /* memory: 0 fresh, 1 warm (MEM_*); not for peers */
-	int hugepage; /* buffer: IOVW_F_HUGEPAGE */
+	int warm;      /* memory: 0 fresh, 1 warm (MEM_*); not for peers */
+	int hugepage;  /* buffer: IOVW_F_HUGEPAGE */
+	int dontcache; /* IOVW_F_DONTCACHE (run --dontcache) */
 	char workload[32];
 	char name[24];	/* "pwritev", "gather-limit", "fio-psync",
 			   "twin-psync" */
@@ -63,6 +64,8 @@ struct row_result {
 /* Medians over the samples of what each sample measured beside time. */
 struct row_medians {
 	double peak_rss, anon, file; /* bytes */
+	double cache; /* the output's bytes in the page cache after the write
+			 (-1: not measured) */
 	double minflt, majflt, utime_ns, stime_ns;
 	/* the whole child, preparation included */
 	double proc_minflt, proc_majflt, proc_utime_ns, proc_stime_ns;

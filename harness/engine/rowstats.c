@@ -16,6 +16,7 @@ GETTER(total_ns)
 GETTER(peak_rss_delta)
 GETTER(anon_delta)
 GETTER(file_delta)
+GETTER(cache_bytes)
 GETTER(minflt)
 GETTER(majflt)
 GETTER(utime_ns)
@@ -69,6 +70,7 @@ static int medians(const struct row_result *r, struct row_medians *m)
 	return med(r, get_peak_rss_delta, &m->peak_rss) ||
 			       med(r, get_anon_delta, &m->anon) ||
 			       med(r, get_file_delta, &m->file) ||
+			       med(r, get_cache_bytes, &m->cache) ||
 			       med(r, get_minflt, &m->minflt) ||
 			       med(r, get_majflt, &m->majflt) ||
 			       med(r, get_utime_ns, &m->utime_ns) ||

@@ -103,6 +103,12 @@ static void child(const void *ctx, int wfd)
 		s.anon_delta = cs.built.anon - cs.start.anon;
 		s.file_delta = cs.built.file - cs.start.file;
 	}
+	s.cache_bytes = -1;
+	if (!s.rc && job->cached) {
+		uint64_t b;
+		if (!job->cached(job->ctx, &b))
+			s.cache_bytes = (int64_t)b;
+	}
 	if (write(wfd, &s, sizeof(s)) != (ssize_t)sizeof(s))
 		_exit(2);
 	_exit(0);

@@ -21,6 +21,11 @@ struct sample_job {
 	int (*prepare)(void *ctx, const iovw_options *o);
 	/* the measured region; `o` carries the memory hook; adds to st */
 	int (*run)(void *ctx, const iovw_options *o, iovw_stats *st);
+	/* after the measured region, in the child (NULL: none): the bytes
+	 * of the output the page cache keeps once written back (untimed,
+	 * but it waits for writeback: run --dontcache only); 0 or a
+	 * negative errno */
+	int (*cached)(void *ctx, uint64_t *bytes);
 	iovw_options opts; /* copied into the child's options */
 };
 
@@ -31,6 +36,8 @@ struct sample {
 	int64_t peak_rss_delta; /* VmHWM at the end - VmRSS at the start */
 	int64_t anon_delta;	/* RssAnon at the end of the build - start */
 	int64_t file_delta;	/* RssFile likewise */
+	int64_t cache_bytes;	/* the output's bytes in the page cache right
+				   after the write; -1: not measured */
 	/* the measured region: getrusage() in the child before and after */
 	uint64_t utime_ns, stime_ns, minflt, majflt;
 	/* the whole child, preparation included: wait4() */

@@ -172,6 +172,7 @@ static int tp_open(long id, int group)
 	a.config = (uint64_t)id;
 	a.disabled = group < 0;
 	a.read_format = PERF_FORMAT_GROUP;
+	a.inherit = 1; /* threads the job starts (the pipelined writer) */
 	return (int)syscall(SYS_perf_event_open, &a, 0, -1, group,
 			    PERF_FLAG_FD_CLOEXEC);
 }

@@ -19,6 +19,8 @@ size_t verify_settings(unsigned smask, struct verify_setting *out)
 		{IOVW_PWRITEV, 16, 0, 0},   {IOVW_PWRITEV, 0, 64, 0},
 		{IOVW_WRITE_EACH, 0, 0, 0}, {IOVW_MMAP, 0, 0, 0},
 		{IOVW_STREAM, 0, 0, 0},	    {IOVW_STREAM, 16, 0, 4096},
+		{IOVW_URING, 0, 0, 0},	    {IOVW_URING, 16, 0, 4096},
+		{IOVW_PIPELINE, 0, 0, 0},   {IOVW_PIPELINE, 16, 0, 4096},
 	};
 	size_t i, n = 0;
 

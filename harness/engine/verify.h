@@ -18,7 +18,7 @@ struct verify_setting {
 	size_t batch, coalesce, stage; /* 0: the defaults */
 };
 
-#define VERIFY_MAX_SETTINGS 8
+#define VERIFY_MAX_SETTINGS 12
 
 struct verify_row {
 	const char *workload;

@@ -67,6 +67,7 @@ static void config_json(json_t *c, const struct bench_cfg *cfg)
 		json_array_append_new(mem, json_string("warm"));
 	json_object_set_new(c, "memory", mem);
 	json_object_set_new(c, "hugepage", json_boolean(cfg->hugepage));
+	json_object_set_new(c, "dontcache", json_boolean(cfg->dontcache));
 	json_object_set_new(c, "precision", json_real(cfg->precision));
 	json_object_set_new(c, "syscalls",
 			    json_boolean(cfg->syscalls != SC_OFF));
@@ -132,6 +133,7 @@ static const char *const kind_json[] = {
 /* The row's parameters as the library applies them (a default resolved),
  * only those that apply to it: batch for pwritev and stream, coalesce for
  * pwritev, write-each and stream, stage for stream, hugepage for buffer;
+ * dontcache where a row has IOVW_F_DONTCACHE;
  * fsync for every row that writes; memory for every row but fio's. */
 static json_t *params_json(const struct row_spec *p)
 {
@@ -160,6 +162,8 @@ static json_t *params_json(const struct row_spec *p)
 						      : IOVW_STAGE_DEFAULT)));
 	if (strat && s == IOVW_BUFFER)
 		json_object_set_new(o, "hugepage", json_boolean(p->hugepage));
+	if (p->dontcache)
+		json_object_set_new(o, "dontcache", json_true());
 	if (p->kind != ROW_GATHER_LIMIT)
 		json_object_set_new(o, "fsync", json_boolean(p->fsync));
 	if (p->kind != ROW_PEER)
@@ -190,6 +194,22 @@ static void row_what(json_t *o, const struct row *r)
 	if (p->kind != ROW_GATHER_LIMIT)
 		json_object_set_new(o, "batches",
 				    json_integer((json_int_t)s0->st.batches));
+	/* what the library says of its asynchronous writes, first sample */
+	if (p->kind == ROW_STRATEGY && p->strategy == IOVW_URING)
+		json_object_set_new(
+			o, "io_uring",
+			json_pack("{s:I,s:I,s:I}", "requests",
+				  (json_int_t)s0->st.uring_requests,
+				  "resubmits",
+				  (json_int_t)s0->st.uring_resubmits, "workers",
+				  (json_int_t)s0->st.uring_workers));
+	if (p->dontcache)
+		json_object_set_new(
+			o, "dontcache",
+			json_pack("{s:I,s:b}", "writes",
+				  (json_int_t)s0->st.dontcache_writes,
+				  "fell_back",
+				  s0->st.dontcache_fallbacks != 0));
 }
 
 /* How long it took: the samples, their summary, phases, throughput and
@@ -260,6 +280,10 @@ static void row_cost(json_t *o, const struct row *r)
 				      (json_int_t)m->peak_rss,
 				      "anon_delta_bytes", (json_int_t)m->anon,
 				      "file_delta_bytes", (json_int_t)m->file));
+	if (row_has_output(&r->spec) && m->cache >= 0)
+		json_object_set_new(o, "page_cache",
+				    json_pack("{s:I}", "resident_bytes",
+					      (json_int_t)m->cache));
 }
 
 static json_t *row_json(const struct row *r)

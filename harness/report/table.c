@@ -110,6 +110,29 @@ static void print_peers(FILE *f, const struct row *rows, size_t n)
 	fputc('\n', f);
 }
 
+/* With dontcache rows (run --dontcache): what each row's output left in
+ * the page cache right after its write (medians), beside its bytes. */
+static void print_cache(FILE *f, const struct row *rows, size_t n)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < n; i++)
+		any |= rows[i].spec.dontcache;
+	if (!any)
+		return;
+	fprintf(f, "  page cache left by the output right after the write:\n");
+	for (i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+		if (!row_has_output(&r->spec) || r->stats.med.cache < 0)
+			continue;
+		fprintf(f, "  %-30s %9.1f MiB of %9.1f MiB\n", r->spec.label,
+			r->stats.med.cache / (1024.0 * 1024.0),
+			(double)r->stats.bytes / (1024.0 * 1024.0));
+	}
+	fprintf(f, "\n");
+}
+
 void table_print(FILE *f, const struct row *rows, size_t n)
 {
 	size_t i, lo = SIZE_MAX, hi = 0;
@@ -136,5 +159,6 @@ void table_print(FILE *f, const struct row *rows, size_t n)
 	fprintf(f, "  (* fastest strategy; x gather / x pwrite: throughput "
 		   "relative to the reference rows; fio rows: time in\n"
 		   "  fio's write calls, 1 MiB blocks)\n\n");
+	print_cache(f, rows, n);
 	print_peers(f, rows, n);
 }

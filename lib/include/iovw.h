@@ -78,10 +78,50 @@ typedef enum iovw_strategy {
 	IOVW_BUFFER = 1, /* measure, malloc one buffer, direct, one pwrite()  */
 	IOVW_MMAP = 2,	 /* measure, ftruncate, mmap(MAP_SHARED), direct      */
 	IOVW_WRITE_EACH = 3, /* plan, then one pwrite() per iovec (naive) */
-	IOVW_STREAM = 4 /* one pass: bounded window + staging, pwritev as it
-			   fills, reserved slots written at the end */
+	IOVW_STREAM = 4,   /* one pass: bounded window + staging, pwritev as it
+			      fills, reserved slots written at the end */
+	IOVW_URING = 5,	   /* stream's windows as IORING_OP_WRITEV requests,
+			      the next window filled meanwhile */
+	IOVW_PIPELINE = 6, /* stream's windows written by a writer thread,
+			      the next window filled meanwhile */
 } iovw_strategy;
-#define IOVW_STRATEGY_COUNT 5
+#define IOVW_STRATEGY_COUNT 7
+
+/*
+ * The asynchronous strategies, IOVW_URING ("io_uring") and IOVW_PIPELINE
+ * ("pipelined"), run stream mode (the same window, staging and slots, the
+ * same bytes) but hand each full window to the kernel or to a thread and
+ * fill the next one meanwhile: at most IOVW_ASYNC_WINDOWS windows are
+ * being written while one fills, so a write holds up to 1 +
+ * IOVW_ASYNC_WINDOWS windows (a context keeps their blocks). Borrowed
+ * pieces must stay valid until the write call returns, as in stream mode;
+ * iovw_flush() waits for every window handed over. The first error stops
+ * the write (windows already in flight are waited for, never abandoned)
+ * and is returned. The reserved slots are written last through the same
+ * path (a request, the thread), after every window has completed. Their
+ * write_ns is the time the serializer's thread waited for windows in
+ * flight (and for the last ones, the ring or the thread's end), build_ns
+ * the rest: the writes themselves overlap the build.
+ *
+ * IOVW_URING: one ring per write (io_uring_queue_init, 4 entries, no
+ * SQPOLL, no registered buffers), through the seam's uring_* members. A
+ * completion shorter than its request is resubmitted for the rest, one of
+ * -EINTR or -EAGAIN is resubmitted whole, 0 bytes is -EIO, another error
+ * is returned. Where the ring cannot be set up (a kernel without io_uring:
+ * ENOSYS; seccomp or kernel.io_uring_disabled: EPERM; a build without
+ * liburing) the write returns -ENOSYS before the serializer runs, and
+ * iovw_write_file() leaves nothing behind. Buffered writes on a file
+ * system without async buffered writes are run by the kernel's io-wq
+ * worker threads ("iou-wrk-<pid>"): iovw_stats.uring_workers says whether
+ * that happened. IOVW_F_DONTCACHE does not apply (requests carry no
+ * RWF_ flags).
+ *
+ * IOVW_PIPELINE: one writer thread per write (pthreads; always joined
+ * before the call returns), which makes the pwritev calls (the same write
+ * loop as stream: batches, partial writes, EINTR) through the seam: a
+ * seam used with it is called from that thread.
+ */
+#define IOVW_ASYNC_WINDOWS 2
 
 /* Stream mode's staging buffer when iovw_options.stage_bytes is 0. A
  * provisional value (the prototype's), to be settled by measurement. */
@@ -113,7 +153,13 @@ typedef enum iovw_syscall {
 	IOVW_SYS_GETPID,
 	IOVW_SYS_KILL, /* kill(pid, 0): iovw_clean_stale's liveness test */
 	IOVW_SYS_UNLINKAT,
-	IOVW_SYS_GETDENTS, /* getdents64 */
+	IOVW_SYS_GETDENTS,     /* getdents64 */
+	IOVW_SYS_PWRITEV2,     /* pwritev2(..., RWF_DONTCACHE) */
+	IOVW_SYS_URING_SETUP,  /* io_uring_setup (the ring's creation) */
+	IOVW_SYS_URING_SUBMIT, /* a request submitted: io_uring_enter */
+	IOVW_SYS_URING_WAIT,   /* a completion waited for (io_uring_enter unless
+				  it had arrived) */
+	IOVW_SYS_TASKS, /* the scan of /proc/self/task for io-wq workers */
 	IOVW_SYS_COUNT
 } iovw_syscall;
 
@@ -155,6 +201,37 @@ typedef struct iovw_sys {
 	 * failing is ignored: it is advice). Counted as IOVW_SYS_MMAP; given
 	 * back with this table's munmap (IOVW_SYS_MUNMAP). */
 	int (*mmap_anon)(void *ctx, size_t len, void **out);
+	/* pwritev2() with RWF_ flags (IOVW_F_DONTCACHE), counted as
+	 * IOVW_SYS_PWRITEV2. */
+	ssize_t (*pwritev2)(void *ctx, int fd, const struct iovec *iov, int cnt,
+			    int64_t off, int flags);
+	/*
+	 * io_uring (IOVW_URING). uring_setup creates a ring of `entries`
+	 * (no SQPOLL) into *ring, an opaque handle (the default: a malloc'ed
+	 * struct io_uring of liburing; -ENOSYS in a build without it);
+	 * uring_writev prepares and submits one IORING_OP_WRITEV request
+	 * tagged `tag` (the iovec array need not outlive the call: the kernel
+	 * copies it at submission) and returns 0; uring_wait waits for one
+	 * completion and gives its tag and result (cqe->res: bytes or a
+	 * negative errno); uring_exit tears the ring down (after every
+	 * request has completed). uring_result sees each completion's result
+	 * before the library does and returns the one to use: `req` numbers
+	 * the write's requests from 0 in the order they were submitted
+	 * (resubmissions included). The default returns `res`. Tests use it
+	 * to make the k-th request complete short or with -EINTR, -ENOSPC or
+	 * -EIO (the kernel's bytes are then written again, or the write
+	 * fails). uring_workers returns the number of the process's io-wq
+	 * worker threads (named "iou-wrk-*" in /proc/self/task/<tid>/comm),
+	 * counted as IOVW_SYS_TASKS.
+	 */
+	int (*uring_setup)(void *ctx, unsigned entries, void **ring);
+	int (*uring_writev)(void *ctx, void *ring, int fd,
+			    const struct iovec *iov, int cnt, int64_t off,
+			    uint64_t tag);
+	int (*uring_wait)(void *ctx, void *ring, uint64_t *tag, int *res);
+	void (*uring_exit)(void *ctx, void *ring);
+	int (*uring_result)(void *ctx, uint64_t req, int res);
+	int (*uring_workers)(void *ctx);
 } iovw_sys;
 
 /*
@@ -192,6 +269,17 @@ typedef struct iovw_allocator {
  * mapping is 2 MiB longer than the buffer, for the alignment; that slack
  * is never touched. Other strategies ignore the flag. */
 #define IOVW_F_HUGEPAGE 0x10u
+/* Write with pwritev2(..., RWF_DONTCACHE) (Linux 6.14+): the pages go
+ * through the page cache and are dropped once written back, so the file
+ * leaves (almost) no page cache behind. Applies to the strategies that
+ * write with pwrite/pwritev: IOVW_PWRITEV, IOVW_WRITE_EACH, IOVW_BUFFER,
+ * IOVW_STREAM and IOVW_PIPELINE (each of their write calls becomes one
+ * pwritev2); IOVW_MMAP and IOVW_URING ignore it. Probed once per write:
+ * when the first pwritev2 fails with EOPNOTSUPP (tmpfs, a file system
+ * without it) or EINVAL (a kernel without the flag), that write uses
+ * plain writes from then on and iovw_stats.dontcache_fallbacks counts
+ * it; iovw_stats.dontcache_writes counts the calls that carried it. */
+#define IOVW_F_DONTCACHE 0x20u
 
 /* Called by the strategies when the build phase is over: the plan is
  * built, the buffer or the mapping is filled, nothing is written yet (the
@@ -246,6 +334,23 @@ typedef struct iovw_stats {
 	uint64_t build_ns;	/* running the serializer(s), mapping        */
 	uint64_t write_ns;	/* the write system calls, sync, unmap       */
 	uint64_t syscalls[IOVW_SYS_COUNT]; /* calls made, by iovw_syscall    */
+	/* IOVW_F_DONTCACHE: write calls that carried RWF_DONTCACHE, and
+	 * writes whose probe failed (EOPNOTSUPP, EINVAL) and so used plain
+	 * writes. */
+	uint64_t dontcache_writes;
+	uint64_t dontcache_fallbacks;
+	/* IOVW_URING: requests submitted (resubmissions included), the
+	 * resubmissions (short, -EINTR or -EAGAIN completions), and the
+	 * process's io-wq worker threads ("iou-wrk-*") found when the write's
+	 * last request had completed, before the ring was torn down (summed
+	 * over writes). Nonzero means the kernel punted writes to workers
+	 * instead of completing them inline; the count is the process's, so
+	 * it includes workers of other rings of the process, and a worker
+	 * lingers a few seconds after its last work: a fresh process writing
+	 * one file sees only its own. */
+	uint64_t uring_requests;
+	uint64_t uring_resubmits;
+	uint64_t uring_workers;
 } iovw_stats;
 
 /* ---- writers ----------------------------------------------------------- */
@@ -574,8 +679,8 @@ IOVW_API int iovw_ctx_write_fd(iovw_ctx *c, int fd, uint64_t off,
 
 /* Text for a negative errno (or 0); never NULL, never freed. */
 IOVW_API const char *iovw_strerror(int err);
-/* "pwritev", "buffer", "mmap", "write-each", "stream"; NULL if out of
- * range. */
+/* "pwritev", "buffer", "mmap", "write-each", "stream", "io_uring",
+ * "pipelined"; NULL if out of range. */
 IOVW_API const char *iovw_strategy_name(iovw_strategy s);
 /* Parse a strategy name; 0 on success, -EINVAL if unknown. */
 IOVW_API int iovw_strategy_parse(const char *name, iovw_strategy *out);

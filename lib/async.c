@@ -182,12 +182,26 @@ static void blocks_take(struct iovw_async *a)
 		a->job[i].blk = a->w->stream.spare[i];
 }
 
+/* A job still busy after a reap failed for good may still be read by
+ * the kernel: its memory is let go of (leaked), never reused or freed:
+ * the job's block, or the stream's own (iovw__async_write_now's). */
 static void blocks_give(struct iovw_async *a)
 {
+	struct iovw_stream *s = &a->w->stream;
 	unsigned i;
 
-	for (i = 0; i < IOVW_ASYNC_WINDOWS; i++)
-		a->w->stream.spare[i] = a->job[i].blk;
+	for (i = 0; i < IOVW_ASYNC_WINDOWS; i++) {
+		struct iovw_job *j = &a->job[i];
+
+		if (j->busy && j->win.n && j->win.mem == j->blk.mem) {
+			memset(&j->blk, 0, sizeof(j->blk));
+		} else if (j->busy && j->win.n && j->win.mem == s->win.mem) {
+			s->win.mem = NULL;
+			s->blk_cap = 0;
+			s->blk_stage = 0;
+		}
+		s->spare[i] = j->blk;
+	}
 }
 
 int iovw__async_write_fd(iovw_writer *w, iovw_stats *st, int fd, uint64_t off,

@@ -325,6 +325,9 @@ struct iovw_async {
 	/* uring */
 	void *ring;
 	uint64_t reqs;
+	int broken; /* a submission failed: its entry may still be queued,
+		       so nothing is submitted again (the next submission
+		       would take it along) */
 	/* pipeline */
 	pthread_t thr;
 	pthread_mutex_t mu;

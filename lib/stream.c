@@ -325,8 +325,13 @@ int iovw__stream_flush_all(iovw_writer *w)
 {
 	int rc = iovw__stream_flush(w);
 
-	if (!rc && w->stream.async)
-		rc = iovw__async_drain(w);
+	/* on every path: after iovw_flush, even a failed one, no window is
+	 * in flight, so the caller may reuse what it lent */
+	if (w->stream.async) {
+		int r2 = iovw__async_drain(w);
+		if (!rc)
+			rc = r2;
+	}
 	return rc;
 }
 

@@ -42,6 +42,8 @@ static int issue(struct iovw_async *a, struct iovw_job *j)
 	size_t i;
 	int rc;
 
+	if (a->broken)
+		return -EIO; /* see struct iovw_async */
 	if (cnt > a->w->batch_limit)
 		cnt = a->w->batch_limit;
 	for (i = 0; i < j->cur; i++)
@@ -56,6 +58,8 @@ static int issue(struct iovw_async *a, struct iovw_job *j)
 	rc = s->uring_writev(s->ctx, a->ring, a->fd, iov, (int)cnt, (int64_t)at,
 			     (uint64_t)(j - a->job));
 	iov[0] = first; /* the kernel copied the array at submission */
+	if (rc)
+		a->broken = 1;
 	return rc;
 }
 
@@ -144,6 +148,41 @@ static int uring_reap(struct iovw_async *a, struct iovw_job **out)
 	return rc < 0 ? rc : 0;
 }
 
+/* After a reap failed for good (a->fatal), requests may still be in
+ * flight, reading their windows: wait for their completions, resubmitting
+ * nothing, a few failed waits at most. A job still busy after that keeps
+ * its memory from reuse (iovw__async_write_fd). */
+static void wait_left(struct iovw_async *a)
+{
+	const iovw_sys *s = &a->w->sys;
+	unsigned i, failed = 0;
+
+	for (i = 0; i < IOVW_ASYNC_WINDOWS; i++) {
+		struct iovw_job *j = &a->job[i];
+		if (j->busy && !j->win.n) { /* never submitted */
+			j->busy = 0;
+			a->busy--;
+		}
+	}
+	while (a->busy && failed < 8) {
+		uint64_t tag;
+		int res, rc;
+
+		a->io.syscalls[IOVW_SYS_URING_WAIT]++;
+		rc = s->uring_wait(s->ctx, a->ring, &tag, &res);
+		if (rc == -EINTR)
+			continue;
+		if (rc) {
+			failed++;
+			continue;
+		}
+		if (tag < IOVW_ASYNC_WINDOWS && a->job[tag].busy) {
+			a->job[tag].busy = 0;
+			a->busy--;
+		}
+	}
+}
+
 static void uring_stop(struct iovw_async *a)
 {
 	const iovw_sys *s = &a->w->sys;
@@ -151,8 +190,8 @@ static void uring_stop(struct iovw_async *a)
 
 	if (!a->ring)
 		return;
-	/* every request has completed (or reaping failed for good: then the
-	 * ring's teardown cancels what is left) */
+	if (a->fatal)
+		wait_left(a);
 	a->io.syscalls[IOVW_SYS_TASKS]++;
 	n = s->uring_workers(s->ctx);
 	if (n > 0)

@@ -330,6 +330,163 @@ static void flush_waits(void)
 	}
 }
 
+/* ---- io_uring: nothing left in flight, whatever failed ---------------- */
+
+/* The real ring calls, wrapped: requests submitted and completions
+ * waited for, so that a test sees how many are in flight; the k-th
+ * submission or wait may fail instead (without reaching the ring), every
+ * completion may be made -ENOSPC, a resubmission after a failure counted. */
+struct track {
+	iovw_sys sys;
+	iovw_sys real;
+	uint64_t submits, waits, subs_after_fail;
+	uint64_t fail_submit, fail_wait; /* 1-based; 0: none */
+	int all_enospc, failed, short_once;
+	uint64_t left_at_flush; /* in flight when iovw_flush returned */
+	int flush_rc;
+};
+
+static int tr_writev(void *ctx, void *ring, int fd, const struct iovec *iov,
+		     int cnt, int64_t off, uint64_t tag)
+{
+	struct track *t = ctx;
+	int rc;
+
+	if (t->failed)
+		t->subs_after_fail++;
+	if (t->fail_submit && t->submits + 1 + t->failed == t->fail_submit) {
+		t->failed = 1;
+		return -EAGAIN;
+	}
+	rc = t->real.uring_writev(t->real.ctx, ring, fd, iov, cnt, off, tag);
+	if (!rc)
+		t->submits++;
+	return rc;
+}
+
+static int tr_wait(void *ctx, void *ring, uint64_t *tag, int *res)
+{
+	struct track *t = ctx;
+	int rc;
+
+	if (t->fail_wait && t->waits + 1 == t->fail_wait && !t->failed) {
+		t->failed = 1;
+		return -EIO;
+	}
+	rc = t->real.uring_wait(t->real.ctx, ring, tag, res);
+	if (!rc)
+		t->waits++;
+	return rc;
+}
+
+static int tr_result(void *ctx, uint64_t req, int res)
+{
+	struct track *t = ctx;
+
+	(void)req;
+	if (t->all_enospc)
+		return -ENOSPC;
+	if (t->short_once && res > 1) {
+		t->short_once = 0;
+		return res / 2;
+	}
+	return res;
+}
+
+static void track_init(struct track *t)
+{
+	memset(t, 0, sizeof(*t));
+	iovw__sys_resolve(&t->real, NULL);
+	t->sys.ctx = t;
+	t->sys.uring_writev = tr_writev;
+	t->sys.uring_wait = tr_wait;
+	t->sys.uring_result = tr_result;
+}
+
+/* Appends 4 KiB pieces until two windows are in flight, one more, then
+ * iovw_flush(): its hand-over waits for the oldest, which failed. */
+static int two_then_flush_fn(iovw_writer *w, void *ctx)
+{
+	struct track *t = ctx;
+	size_t i;
+	int rc;
+
+	/* 4 KiB apart: pieces that do not merge into one entry */
+	for (i = 0; t->submits < 2 && i < 100; i++)
+		if ((rc = iovw_append(w, data + i * 8192, 4096, 1, NULL)))
+			return rc;
+	if ((rc = iovw_append(w, data, 4096, 1, NULL)))
+		return rc;
+	t->flush_rc = iovw_flush(w);
+	t->left_at_flush = t->submits - t->waits;
+	return t->flush_rc;
+}
+
+/* iovw_flush() failing (a window in flight failed) has still waited for
+ * every window: the caller may reuse what it lent. */
+static void uring_flush_fails(void)
+{
+	struct track t;
+	iovw_options o;
+	int rc;
+
+	need_uring();
+	track_init(&t);
+	t.all_enospc = 1;
+	o = small_windows(&t.sys);
+	rc = iovw_write_file(h_path("t"), IOVW_URING, two_then_flush_fn, &t, &o,
+			     NULL);
+	CHECK_EQ(rc, -ENOSPC);
+	CHECK_EQ(t.flush_rc, -ENOSPC);
+	CHECK_EQ(t.submits, 2);
+	CHECK_EQ(t.left_at_flush, 0);
+	CHECK(access(h_path("t"), F_OK) != 0);
+	CHECK_EQ(t_count_dir(t_tmpdir()), 0);
+}
+
+/* A submission that fails may leave its entry queued in the ring, which
+ * the next submission would take along: after it, nothing is submitted
+ * again (the short completion of the window in flight is not resubmitted:
+ * the write fails), and every request submitted was waited for. */
+static void uring_submit_fails(void)
+{
+	struct track t;
+	iovw_options o;
+	iovw_stats st;
+
+	need_uring();
+	h_fill(data, sizeof(data), 5);
+	track_init(&t);
+	t.fail_submit = 2;
+	t.short_once = 1;
+	o = small_windows(&t.sys);
+	memset(&st, 0, sizeof(st));
+	expect(IOVW_URING, &o, -EAGAIN, &st, __LINE__);
+	CHECK_EQ(t.failed, 1);
+	CHECK_EQ(t.subs_after_fail, 0);
+	CHECK_EQ(t.submits, t.waits);
+}
+
+/* A wait that fails for good (here once): the requests still in flight
+ * are waited for before the ring goes and their windows are reused. */
+static void uring_wait_fails(void)
+{
+	struct track t;
+	iovw_options o;
+	iovw_stats st;
+
+	need_uring();
+	h_fill(data, sizeof(data), 6);
+	track_init(&t);
+	t.fail_wait = 1;
+	o = small_windows(&t.sys);
+	memset(&st, 0, sizeof(st));
+	expect(IOVW_URING, &o, -EIO, &st, __LINE__);
+	CHECK_EQ(t.failed, 1);
+	CHECK(t.submits >= 2);
+	CHECK_EQ(t.submits, t.waits);
+}
+
 /* ---- IOVW_F_DONTCACHE -------------------------------------------------- */
 
 static ssize_t f_pwritev2(void *ctx, int fd, const struct iovec *iov, int cnt,
@@ -460,6 +617,9 @@ static const struct t_case cases[] = {
 	{"uring_workers", uring_workers},
 	{"pipeline_faults", pipeline_faults},
 	{"flush_waits", flush_waits},
+	{"uring_flush_fails", uring_flush_fails},
+	{"uring_submit_fails", uring_submit_fails},
+	{"uring_wait_fails", uring_wait_fails},
 	{"dontcache_forced_fallback", dontcache_forced_fallback},
 	{"dontcache_tmpfs", dontcache_tmpfs},
 	{"dontcache_tmp", dontcache_tmp},

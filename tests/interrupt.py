@@ -2,7 +2,9 @@
 """interrupt.py WHEN parent|group COMMAND... - start COMMAND in a session
 of its own, send SIGINT after WHEN seconds to it alone (parent) or to its
 whole process group (group, as Ctrl-C at a terminal does), wait for it,
-and print its exit code, then every process it left behind.
+and print its exit code, then every process it left behind. WHEN may be
+file:PATH: one second after PATH exists (waited for up to 300 s), so that
+a slow machine does not interrupt too early.
 
 This process makes itself a child subreaper (prctl), so that whatever
 COMMAND leaves when it exits, running or a zombie it did not reap,
@@ -19,7 +21,7 @@ PR_SET_CHILD_SUBREAPER = 36
 
 
 def main():
-    when, target, cmd = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    when, target, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         print("interrupt.py: prctl: errno %d" % ctypes.get_errno(), file=sys.stderr)
@@ -29,7 +31,13 @@ def main():
         os.setsid()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execvp(cmd[0], cmd)
-    time.sleep(when)
+    if when.startswith("file:"):
+        deadline = time.monotonic() + 300
+        while not os.path.exists(when[5:]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+    else:
+        time.sleep(float(when))
     os.kill(-pid if target == "group" else pid, signal.SIGINT)
     _, status = os.waitpid(pid, 0)
     print("exit %d" % os.waitstatus_to_exitcode(status))

@@ -154,9 +154,11 @@ test-asan: deps
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    IOVW_TEST_SCALE=$${IOVW_TEST_SCALE:-50} sh tests/run.sh build/asan
 
+# the test programs under memcheck; not the shell tests, which would run
+# the same build as make test's, unwrapped
 test-valgrind: deps
 	@$(MAKE) --no-print-directory tests
-	@IOVW_TEST_SCALE=$${IOVW_TEST_SCALE:-5} \
+	@IOVW_TEST_SCALE=$${IOVW_TEST_SCALE:-5} IOVW_TEST_NO_SCRIPTS=1 \
 	    IOVW_TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect --track-fds=no" \
 	    sh tests/run.sh $(B)

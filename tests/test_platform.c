@@ -291,21 +291,7 @@ static void mix_fill(void)
 /* mix_fn's bytes, from a plan (no I/O). */
 static unsigned char *mix_bytes(const struct mix *m, size_t *len)
 {
-	iovw_writer *w;
-	unsigned char *buf = NULL;
-
-	if (iovw_writer_new(&w, IOVW_MODE_PLAN, NULL))
-		return NULL;
-	if (!mix_fn(w, (void *)m)) {
-		*len = (size_t)iovw_size(w);
-		buf = malloc(*len);
-		if (buf && iovw_plan_gather(w, buf, *len)) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	iovw_writer_free(w);
-	return buf;
+	return planned_bytes(mix_fn, (void *)m, len);
 }
 
 /* The target is replaced by each strategy, again and again; the directory

@@ -209,24 +209,11 @@ static int small_fn(iovw_writer *w, void *ctx)
 static unsigned char *small_bytes(size_t *len)
 {
 	uint64_t s = 77;
-	iovw_writer *w;
-	unsigned char *buf = NULL;
 	size_t i;
 
 	for (i = 0; i < sizeof(src); i++)
 		src[i] = (unsigned char)(1 + (t_rand(&s) >> 58));
-	if (iovw_writer_new(&w, IOVW_MODE_PLAN, NULL))
-		return NULL;
-	if (!small_fn(w, NULL)) {
-		*len = (size_t)iovw_size(w);
-		buf = malloc(*len);
-		if (buf && iovw_plan_gather(w, buf, *len)) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	iovw_writer_free(w);
-	return buf;
+	return planned_bytes(small_fn, NULL, len);
 }
 
 static const char *target(void)
